@@ -1,0 +1,213 @@
+// A translator graph built from a volfile: instantiate each volume by its type, check subvolume
+// counts and option values against what each translator declares, link parents and children,
+// then init and send PARENT_UP from the top as glusterfs_graph_activate does. The last volume in
+// the file is the top. Every error is one line naming the file, the line and the volume.
+import { readFileSync } from 'node:fs';
+import { Logger } from './log.js';
+import { OptionError, resolveOptions } from './options.js';
+import { findXlator, knownXlatorTypes } from './registry.js';
+import { checkVolfileGraph, parseVolfile, type Volfile, type VolfileVolume } from './volfile.js';
+import { XlatorEvent, eventName, type Xlator } from './xlator.js';
+
+export class GraphError extends Error {
+  constructor(
+    readonly file: string | undefined,
+    readonly line: number,
+    readonly volume: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`${file ? file + ':' : ''}${line}: ${volume ? `volume '${volume}': ` : ''}${reason}`);
+    this.name = 'GraphError';
+  }
+}
+
+const graphLog = new Logger('graph');
+
+/** glusterfs --xlator-option VOLUME.KEY=VALUE: VOLUME is a glob over volume names. */
+export interface XlatorOption {
+  volume: string;
+  key: string;
+  value: string;
+}
+
+export interface GraphSettings {
+  xlatorOptions?: readonly XlatorOption[];
+}
+
+/** Parse 'posix.directory=/srv/data' (the volume part may be a glob, e.g. '*-md-cache.timeout=1'). */
+export function parseXlatorOption(text: string): XlatorOption {
+  const m = /^([^=]+?)\.([^.=]+)=(.*)$/s.exec(text);
+  if (m === null) throw new Error(`--xlator-option '${text}' is not VOLUME.KEY=VALUE`);
+  return { volume: m[1]!, key: m[2]!, value: m[3]! };
+}
+
+function applyXlatorOptions(volfile: Volfile, options: readonly XlatorOption[]): void {
+  for (const option of options) {
+    const pattern = new RegExp('^' + option.volume.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    const matched = volfile.volumes.filter((v) => pattern.test(v.name));
+    if (matched.length === 0) throw new GraphError(volfile.file, 0, undefined, `--xlator-option '${option.volume}.${option.key}' matches no volume`);
+    for (const volume of matched) volume.options.set(option.key, option.value);
+  }
+}
+
+export class Graph {
+  /** Translators in volfile order; the last is the top. */
+  readonly xlators: readonly Xlator[];
+  readonly top: Xlator;
+  readonly warnings: string[];
+  private upWaiters: Array<() => void> = [];
+  private childUp = false;
+  private active = false;
+  /** Events that leave the top of the graph (the FUSE bridge listens here, as ctx->root). */
+  onTopEvent: ((event: number, from: Xlator) => void) | null = null;
+
+  private constructor(
+    readonly volfile: Volfile,
+    xlators: Xlator[],
+    warnings: string[],
+  ) {
+    this.xlators = xlators;
+    this.top = xlators[xlators.length - 1]!;
+    this.warnings = warnings;
+    for (const xl of xlators) xl.topListener = (event, from) => this.handleTopEvent(event, from);
+  }
+
+  static fromFile(path: string, settings: GraphSettings = {}): Graph {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new GraphError(path, 0, undefined, `cannot read the volfile: ${(e as Error).message}`);
+    }
+    return Graph.build(parseVolfile(text, path), settings);
+  }
+
+  static fromText(text: string, name = '<volfile>', settings: GraphSettings = {}): Graph {
+    return Graph.build(parseVolfile(text, name), settings);
+  }
+
+  static build(volfile: Volfile, settings: GraphSettings = {}): Graph {
+    if (volfile.volumes.length === 0) throw new GraphError(volfile.file, 0, undefined, 'the volfile defines no volume');
+    applyXlatorOptions(volfile, settings.xlatorOptions ?? []);
+    const warnings = [...volfile.warnings, ...checkVolfileGraph(volfile)];
+    const names = new Set(volfile.volumes.map((v) => v.name));
+    const byName = new Map<string, Xlator>();
+    const xlators: Xlator[] = [];
+    for (const volume of volfile.volumes) {
+      const xl = instantiate(volfile, volume, names, warnings);
+      for (const childName of volume.subvolumes) {
+        const child = byName.get(childName);
+        if (child === undefined) {
+          throw new GraphError(volfile.file, volume.subvolumesLine ?? volume.line, volume.name, `subvolume '${childName}' is not defined before this volume`);
+        }
+        xl.children.push(child);
+        child.parents.push(xl);
+      }
+      byName.set(volume.name, xl);
+      xlators.push(xl);
+    }
+    for (const w of warnings) graphLog.warning(w);
+    return new Graph(volfile, xlators, warnings);
+  }
+
+  find(name: string): Xlator | undefined {
+    return this.xlators.find((x) => x.name === name);
+  }
+
+  /** init every translator (top first, as GlusterFS does), then PARENT_UP from the top. */
+  async activate(): Promise<void> {
+    for (const xl of [...this.xlators].reverse()) {
+      try {
+        await xl.init();
+      } catch (e) {
+        const volume = this.volfile.volumes.find((v) => v.name === xl.name);
+        throw new GraphError(this.volfile.file, volume?.line ?? 0, xl.name, `init failed: ${(e as Error).message}`);
+      }
+      xl.initialized = true;
+    }
+    this.active = true;
+    this.top.notify(XlatorEvent.PARENT_UP, null);
+  }
+
+  /** Resolves once the top has reported CHILD_UP (its subvolumes can serve), or rejects after `ms`. */
+  waitForChildUp(ms = 30_000): Promise<void> {
+    if (this.childUp) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the graph's top '${this.top.name}' reported no CHILD_UP within ${ms} ms`)), ms);
+      this.upWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  get isUp(): boolean {
+    return this.childUp;
+  }
+
+  /** PARENT_DOWN, then fini every translator, top first. Errors are logged, not thrown: shut down regardless. */
+  async fini(): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    this.top.notify(XlatorEvent.PARENT_DOWN, null);
+    for (const xl of [...this.xlators].reverse()) {
+      try {
+        await xl.fini();
+      } catch (e) {
+        xl.log.error(`fini failed: ${(e as Error).message}`);
+      }
+      xl.initialized = false;
+    }
+  }
+
+  dump(): object {
+    return {
+      top: this.top.name,
+      translators: this.xlators.map((x) => ({
+        name: x.name,
+        type: x.type,
+        subvolumes: x.children.map((c) => c.name),
+        options: x.options,
+        state: x.dump(),
+      })),
+    };
+  }
+
+  private handleTopEvent(event: number, from: Xlator): void {
+    graphLog.debug(`${eventName(event)} from '${from.name}' reached the top`);
+    if (event === XlatorEvent.CHILD_UP && !this.childUp) {
+      this.childUp = true;
+      for (const wake of this.upWaiters.splice(0)) wake();
+    } else if (event === XlatorEvent.CHILD_DOWN) {
+      this.childUp = false;
+    }
+    this.onTopEvent?.(event, from);
+  }
+}
+
+function instantiate(volfile: Volfile, volume: VolfileVolume, names: ReadonlySet<string>, warnings: string[]): Xlator {
+  const cls = findXlator(volume.type);
+  if (cls === undefined) {
+    throw new GraphError(volfile.file, volume.typeLine, volume.name, `unknown translator type '${volume.type}' (known: ${knownXlatorTypes().join(', ')})`);
+  }
+  const { min, max } = cls.subvolumes ?? { min: 1, max: 1 };
+  const count = volume.subvolumes.length;
+  if (count < min || count > max) {
+    const want = min === max ? `exactly ${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    throw new GraphError(volfile.file, volume.subvolumesLine ?? volume.line, volume.name, `${volume.type} takes ${want} subvolume${max === 1 ? '' : 's'}, not ${count}`);
+  }
+  const xl = new cls(volume.name, volume.type);
+  try {
+    const resolved = resolveOptions(cls.options, volume.options, { xlatorNames: names });
+    xl.options = resolved.values;
+    for (const key of resolved.unknown) {
+      warnings.push(`${volfile.file ?? ''}:${volume.optionLines.get(key) ?? volume.line}: volume '${volume.name}': ${volume.type} has no option '${key}'; it is ignored`);
+    }
+  } catch (e) {
+    if (e instanceof OptionError) {
+      throw new GraphError(volfile.file, volume.optionLines.get(e.key) ?? volume.line, volume.name, e.message);
+    }
+    throw e;
+  }
+  return xl;
+}

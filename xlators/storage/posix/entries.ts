@@ -1,0 +1,207 @@
+// Entry fops: lookup and everything that adds, removes or renames a name in a directory.
+import { closeSync, constants, open, writev as writevCb } from 'node:fs';
+import { lchown, link as linkP, mkdir as mkdirP, readlink as readlinkP, rename as renameP, rmdir as rmdirP, symlink as symlinkP, unlink as unlinkP } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import {
+  unwindCreate, unwindLink, unwindLookup, unwindMkdir, unwindMknod, unwindPut, unwindReadlink, unwindRename, unwindRmdir, unwindSymlink, unwindUnlink,
+} from '../../../generated/wind.js';
+import type { Dict } from '../../../runtime/dict.js';
+import type { Fd } from '../../../runtime/fd.js';
+import type { Iatt } from '../../../runtime/iatt.js';
+import type { Loc } from '../../../runtime/loc.js';
+import type { Frame } from '../../../runtime/stack.js';
+import { mknod as mknodC, renameat2, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../../runtime/sys/libc.js';
+import { checkName, E, ensureGfid, FopError, parentPath, requestedGfid, statOf } from './handle.js';
+import { isRoot, requireAccess, requireRemovable, W, X } from './permission.js';
+
+export const openFd = promisify(open);
+import type { Posix } from './index.js';
+
+/** Parent attributes, with the search/write permission an entry op needs. */
+export async function parentFor(px: Posix, frame: Frame, loc: Loc, mask: number): Promise<Iatt> {
+  const parent = await statOf(px.real(parentPath(loc.path)), parentPath(loc.path) === '/');
+  if (!parent.isDirectory()) throw new FopError(E.ENOTDIR);
+  requireAccess(frame.root, parent, mask);
+  return parent;
+}
+
+/** Give a new object its gfid and the caller as owner (the group of a setgid parent). */
+export async function adopt(px: Posix, frame: Frame, real: string, parent: Iatt, xdata: Dict | null): Promise<Iatt> {
+  ensureGfid(real, requestedGfid(xdata));
+  const gid = (parent.mode & 0o2000) !== 0 ? parent.gid : frame.root.gid;
+  await lchown(real, frame.root.uid, gid);
+  return statOf(real);
+}
+
+export async function lookup(px: Posix, frame: Frame, loc: Loc, _xdata: Dict | null): Promise<void> {
+  try {
+    if (loc.path === '/') {
+      const buf = await statOf(px.directory, true);
+      unwindLookup(frame, 0, 0, loc.inode, buf, null, null);
+      return;
+    }
+    const parent = await parentFor(px, frame, loc, X);
+    const buf = await statOf(px.real(loc.path));
+    unwindLookup(frame, 0, 0, loc.inode, buf, null, parent);
+  } catch (e) {
+    unwindLookup(frame, -1, px.errno(e), null, null, null, null);
+  }
+}
+
+export async function readlink(px: Posix, frame: Frame, loc: Loc, size: number): Promise<void> {
+  try {
+    const real = px.real(loc.path);
+    const buf = await statOf(real);
+    if (!buf.isSymlink()) throw new FopError(E.EINVAL);
+    const target = await readlinkP(real, { encoding: 'buffer' });
+    unwindReadlink(frame, target.length, 0, target.subarray(0, size > 0 ? size : target.length).toString(), buf, null);
+  } catch (e) {
+    unwindReadlink(frame, -1, px.errno(e), null, null, null);
+  }
+}
+
+export async function mknod(px: Posix, frame: Frame, loc: Loc, mode: number, rdev: number, umask: number, xdata: Dict | null): Promise<void> {
+  try {
+    checkName(loc);
+    const pre = await parentFor(px, frame, loc, W | X);
+    const real = px.real(loc.path);
+    const type = mode & 0o170000;
+    if ((type === 0o020000 || type === 0o060000) && !isRoot(frame.root)) throw new FopError(E.EPERM);
+    mknodC(real, (mode & ~umask & 0o7777) | (type || 0o100000), rdev);
+    const buf = await adopt(px, frame, real, pre, xdata);
+    unwindMknod(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc), null);
+  } catch (e) {
+    unwindMknod(frame, -1, px.errno(e), null, null, null, null, null);
+  }
+}
+
+export async function mkdir(px: Posix, frame: Frame, loc: Loc, mode: number, umask: number, xdata: Dict | null): Promise<void> {
+  try {
+    checkName(loc);
+    const pre = await parentFor(px, frame, loc, W | X);
+    const real = px.real(loc.path);
+    await mkdirP(real, mode & ~umask & 0o7777);
+    const buf = await adopt(px, frame, real, pre, xdata);
+    unwindMkdir(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc), null);
+  } catch (e) {
+    unwindMkdir(frame, -1, px.errno(e), null, null, null, null, null);
+  }
+}
+
+export async function symlink(px: Posix, frame: Frame, linkpath: string, loc: Loc, _umask: number, xdata: Dict | null): Promise<void> {
+  try {
+    checkName(loc);
+    const pre = await parentFor(px, frame, loc, W | X);
+    const real = px.real(loc.path);
+    await symlinkP(linkpath, real);
+    const buf = await adopt(px, frame, real, pre, xdata);
+    unwindSymlink(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc), null);
+  } catch (e) {
+    unwindSymlink(frame, -1, px.errno(e), null, null, null, null, null);
+  }
+}
+
+export async function create(px: Posix, frame: Frame, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata: Dict | null): Promise<void> {
+  try {
+    checkName(loc);
+    const pre = await parentFor(px, frame, loc, W | X);
+    const real = px.real(loc.path);
+    const handle = await openFd(real, flags | constants.O_CREAT, mode & ~umask & 0o7777);
+    try {
+      const buf = await adopt(px, frame, real, pre, xdata);
+      px.setFileCtx(fd, handle, real);
+      unwindCreate(frame, 0, 0, fd, loc.inode, buf, pre, await px.parentStat(loc), null);
+    } catch (e) {
+      closeSync(handle);
+      throw e;
+    }
+  } catch (e) {
+    unwindCreate(frame, -1, px.errno(e), null, null, null, null, null, null);
+  }
+}
+
+export async function unlink(px: Posix, frame: Frame, loc: Loc, _flags: number): Promise<void> {
+  try {
+    const pre = await parentFor(px, frame, loc, W | X);
+    const real = px.real(loc.path);
+    const victim = await statOf(real);
+    if (victim.isDirectory()) throw new FopError(E.EISDIR);
+    requireRemovable(frame.root, pre, victim);
+    await unlinkP(real);
+    unwindUnlink(frame, 0, 0, pre, await px.parentStat(loc), null);
+  } catch (e) {
+    unwindUnlink(frame, -1, px.errno(e), null, null, null);
+  }
+}
+
+export async function rmdir(px: Posix, frame: Frame, loc: Loc, _flags: number): Promise<void> {
+  try {
+    const pre = await parentFor(px, frame, loc, W | X);
+    const real = px.real(loc.path);
+    const victim = await statOf(real);
+    if (!victim.isDirectory()) throw new FopError(E.ENOTDIR);
+    requireRemovable(frame.root, pre, victim);
+    await rmdirP(real);
+    unwindRmdir(frame, 0, 0, pre, await px.parentStat(loc), null);
+  } catch (e) {
+    unwindRmdir(frame, -1, px.errno(e), null, null, null);
+  }
+}
+
+/** xdata 'rename-flags' carries renameat2's RENAME_NOREPLACE / RENAME_EXCHANGE (FUSE RENAME2). */
+export async function rename(px: Posix, frame: Frame, oldloc: Loc, newloc: Loc, xdata: Dict | null): Promise<void> {
+  try {
+    checkName(newloc);
+    const preOld = await parentFor(px, frame, oldloc, W | X);
+    const preNew = await parentFor(px, frame, newloc, W | X);
+    const from = px.real(oldloc.path);
+    const to = px.real(newloc.path);
+    const moving = await statOf(from);
+    requireRemovable(frame.root, preOld, moving);
+    const flags = Number(xdata?.get('rename-flags') ?? 0);
+    if (flags !== 0) renameat2(from, to, flags & (RENAME_NOREPLACE | RENAME_EXCHANGE));
+    else await renameP(from, to);
+    const buf = await statOf(to);
+    unwindRename(frame, 0, 0, buf, preOld, await px.parentStat(oldloc), preNew, await px.parentStat(newloc), null);
+  } catch (e) {
+    unwindRename(frame, -1, px.errno(e), null, null, null, null, null, null);
+  }
+}
+
+export async function link(px: Posix, frame: Frame, oldloc: Loc, newloc: Loc): Promise<void> {
+  try {
+    checkName(newloc);
+    const pre = await parentFor(px, frame, newloc, W | X);
+    const from = px.real(oldloc.path);
+    const st = await statOf(from);
+    if (st.isDirectory()) throw new FopError(E.EPERM);
+    await linkP(from, px.real(newloc.path));
+    const buf = await statOf(px.real(newloc.path));
+    unwindLink(frame, 0, 0, oldloc.inode, buf, pre, await px.parentStat(newloc), null);
+  } catch (e) {
+    unwindLink(frame, -1, px.errno(e), null, null, null, null, null);
+  }
+}
+
+
+/** put: create a file with its content and xattrs in one call. */
+export async function put(
+  px: Posix, frame: Frame, loc: Loc, mode: number, umask: number, flags: number, vector: Buffer[], offset: number, dict: Dict | null, xdata: Dict | null,
+): Promise<void> {
+  try {
+    checkName(loc);
+    const pre = await parentFor(px, frame, loc, W | X);
+    const real = px.real(loc.path);
+    const handle = await openFd(real, (flags & ~3) | constants.O_WRONLY | constants.O_CREAT, mode & ~umask & 0o7777);
+    try {
+      await promisify(writevCb)(handle, vector, offset);
+      for (const [name, value] of dict ?? []) px.setXattrOnFd(handle, name, Buffer.isBuffer(value) ? value : Buffer.from(String(value)), 0);
+    } finally {
+      closeSync(handle);
+    }
+    const buf = await adopt(px, frame, real, pre, xdata);
+    unwindPut(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc), null);
+  } catch (e) {
+    unwindPut(frame, -1, px.errno(e), null, null, null, null, null);
+  }
+}
