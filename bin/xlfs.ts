@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The xlfs command: mount a volfile's graph through FUSE, unmount it, check a volfile.
+import './env.js';
 import { Command, Option } from 'commander';
 import '../xlators/index.js';
 import { graphCommand } from './commands/graph.js';
+import { mountCommand } from './commands/mount.js';
+import { umountCommand } from './commands/umount.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -19,6 +22,27 @@ export function buildProgram(): Command {
     .option('--xlator-option <volume.key=value>', 'override an option of the volumes matching a glob (repeatable)', collect)
     .addOption(new Option('--json', 'print the graph as JSON'))
     .action((volfile: string, options) => graphCommand(volfile, options));
+
+  program
+    .command('mount')
+    .description('mount a volfile\'s translator graph at a directory through FUSE (needs root)')
+    .argument('<volfile>', 'the volfile to mount')
+    .argument('<mountpoint>', 'an existing directory')
+    .option('-f, --foreground', 'stay in the foreground (default: run as a daemon once mounted)')
+    .option('-N, --no-daemon', 'same as --foreground (glusterfs spelling)')
+    .option('-o <options>', 'mount options: fsname=, allow_other, default_permissions, ro, attribute-timeout=, entry-timeout=, negative-timeout=, direct-io-mode, kernel-writeback-cache, reader-thread-count=, transport=dev (repeatable)', collect)
+    .option('--log-file <path>', 'write the log to a file')
+    .option('--log-level <level>', 'TRACE, DEBUG, INFO, WARNING, ERROR, CRITICAL or NONE')
+    .option('--xlator-option <volume.key=value>', 'override an option of the volumes matching a glob (repeatable)', collect)
+    .action((volfile: string, mountpoint: string, options) =>
+      mountCommand(volfile, mountpoint, { ...options, foreground: options.foreground === true || options.daemon === false }),
+    );
+
+  program
+    .command('umount')
+    .description('unmount an xlfs mount (lazily if it is busy)')
+    .argument('<mountpoint>')
+    .action((mountpoint: string) => umountCommand(mountpoint));
 
   return program;
 }

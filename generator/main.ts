@@ -5,6 +5,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IndentationText, Project, QuoteKind } from 'ts-morph';
 import { emitCallStubs } from './emit/call-stubs.js';
+import { emitFuse } from './fuse/emit.js';
+import { loadFuseSpec } from './fuse/load.js';
 import { emitDefaults } from './emit/defaults.js';
 import { emitFopTypes } from './emit/fop-types.js';
 import { emitFops } from './emit/fops.js';
@@ -36,6 +38,9 @@ export function generate(specDir = join(root, 'spec')): Map<string, string> {
   emitSyncop(project, spec);
   emitTrace(project, spec);
   emitUtime(project, spec, join(root, 'generator/templates'));
+  if (existsSync(join(specDir, 'fuse.yaml'))) {
+    emitFuse(project, loadFuseSpec(join(specDir, 'fuse.yaml'), join(root, 'spec/fuse.schema.json'), 'spec/fuse.yaml'));
+  }
   return collect(project);
 }
 

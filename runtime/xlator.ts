@@ -105,5 +105,5 @@ export interface Xlator extends XlatorFops {}
 
 /** The originator of requests (FUSE, syncop, a tool): the `this` of a stack's first frame. */
 export class CallerXlator extends Xlator {
-  static override readonly description = 'The originator of a call stack; not part of any graph.';
+  static override readonly description: string = 'The originator of a call stack; not part of any graph.';
 }

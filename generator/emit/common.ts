@@ -12,8 +12,12 @@ const headers = new WeakMap<SourceFile, string>();
 /** A new generated file; its banner and doc open the file when it is collected. */
 export function createGenerated(project: Project, path: string, emitter: string, spec: SpecModel, doc: string): SourceFile {
   const sf = project.createSourceFile(path, '', { overwrite: true });
-  headers.set(sf, `${banner(emitter, [spec.sources.fops, spec.sources.types])}\n//\n// ${doc.split('\n').join('\n// ')}\n\n`);
+  registerHeader(sf, emitter, [spec.sources.fops, spec.sources.types], doc);
   return sf;
+}
+
+export function registerHeader(sf: SourceFile, emitter: string, sources: readonly string[], doc: string): void {
+  headers.set(sf, `${banner(emitter, sources)}\n//\n// ${doc.split('\n').join('\n// ')}\n\n`);
 }
 
 /** The banner and doc comment a generated file starts with. */

@@ -1,0 +1,283 @@
+// A FUSE connection spoken directly over /dev/fuse: reads requests, answers INIT, dispatches every
+// other opcode through the generated table to FuseHandlers, and writes replies and notifications.
+//
+// Reading: each reader is an fs.read() on the device, which parks one libuv pool thread until the
+// kernel has a request. With R readers the pool must be larger than R, or other file I/O (posix!)
+// stalls behind them; bin/xlfs sets UV_THREADPOOL_SIZE before anything uses the pool, and
+// mountFuse refuses a reader count the pool cannot afford.
+// Replies go out with one writev per reply, synchronously: the kernel copies and returns at once.
+import { EventEmitter } from 'node:events';
+import { closeSync, openSync, read, writevSync } from 'node:fs';
+import { constants } from 'node:os';
+import {
+  decodeFuseInitIn, encodeFuseInitOut, encodeFuseNotifyInvalEntryOut, encodeFuseNotifyInvalInodeOut, FUSE_INIT_OUT_SIZE,
+  FUSE_KERNEL_MINOR_VERSION, FUSE_KERNEL_VERSION, FUSE_NOTIFY_INVAL_ENTRY_OUT_SIZE, FUSE_NOTIFY_INVAL_INODE_OUT_SIZE, FuseInitFlag, FuseOpcode,
+} from '../../generated/fuse-abi.js';
+import { decodeFuseHeader, FUSE_REQUEST_HEADER_SIZE, fuseOpcodeByNumber, type FuseHandlers } from '../../generated/fuse-opcodes.js';
+import type { FuseInHeader } from '../../generated/fuse-abi.js';
+import { Logger } from '../log.js';
+import { writeU64 } from './wire.js';
+import { isFuseMounted, kernelMount, kernelUnmount, type KernelMountOptions, startWatchdog } from './mount.js';
+
+const log = new Logger('fuse');
+const OUT_HEADER_SIZE = 16;
+const NOTIFY_INVAL_INODE = 2;
+const NOTIFY_INVAL_ENTRY = 3;
+
+export interface FuseSessionOptions extends KernelMountOptions {
+  /** Largest WRITE the kernel may send (and READ it may ask for): up to 1 MiB. */
+  maxWrite: number;
+  readers: number;
+  writebackCache: boolean;
+  autoInvalData: boolean;
+  watchdog: boolean;
+}
+
+export const defaultSessionOptions: FuseSessionOptions = {
+  fsname: 'xlfs',
+  subtype: 'xlfs',
+  allowOther: true,
+  defaultPermissions: true,
+  readOnly: false,
+  maxRead: 1 << 20,
+  maxWrite: 1 << 20,
+  readers: 2,
+  writebackCache: false,
+  autoInvalData: true,
+  watchdog: true,
+};
+
+export interface Negotiated {
+  major: number;
+  minor: number;
+  flags: number;
+  maxWrite: number;
+  maxPages: number;
+}
+
+export class FuseSession extends EventEmitter {
+  private closed = false;
+  private initialized = false;
+  negotiated: Negotiated | null = null;
+  /** Requests read and not yet answered, by unique (INTERRUPT looks them up). */
+  readonly pending = new Set<number>();
+  private readonly bufferSize: number;
+
+  private constructor(
+    readonly fd: number,
+    readonly mountpoint: string,
+    readonly options: FuseSessionOptions,
+    readonly handlers: FuseHandlers,
+  ) {
+    super();
+    this.bufferSize = Math.max(8192, options.maxWrite + 4096);
+  }
+
+  static async mount(mountpoint: string, handlers: FuseHandlers, options: Partial<FuseSessionOptions> = {}): Promise<FuseSession> {
+    const o = { ...defaultSessionOptions, ...options };
+    const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    if (o.readers >= pool) throw new Error(`${o.readers} FUSE readers need UV_THREADPOOL_SIZE above ${o.readers} (it is ${pool}); file I/O would stall`);
+    const fd = openSync('/dev/fuse', 'r+');
+    const session = new FuseSession(fd, mountpoint, o, handlers);
+    try {
+      await kernelMount(fd, mountpoint, { ...o, maxRead: o.maxWrite });
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    if (o.watchdog) startWatchdog(mountpoint);
+    for (let i = 0; i < o.readers; i++) session.readLoop(Buffer.allocUnsafe(session.bufferSize));
+    return session;
+  }
+
+  /** Resolves when INIT has been answered (the mount is usable). */
+  ready(): Promise<void> {
+    if (this.initialized) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.once('init', resolve);
+      this.once('closed', () => reject(new Error('the FUSE connection closed before INIT')));
+    });
+  }
+
+  private readLoop(buf: Buffer): void {
+    if (this.closed) return;
+    read(this.fd, buf, 0, buf.length, null, (err, n) => {
+      if (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // ENOENT: the request was interrupted before we read it. EINTR/EAGAIN: just again.
+        if (code === 'ENOENT' || code === 'EINTR' || code === 'EAGAIN') return this.readLoop(buf);
+        if (code !== 'ENODEV') log.error(`reading /dev/fuse: ${err.message}`);
+        return this.close();
+      }
+      // A request that carries data (WRITE, SETXATTR) keeps this buffer; the reader takes a new one.
+      const opcode = buf.readUInt32LE(4);
+      const keeps = opcode === FuseOpcode.WRITE || opcode === FuseOpcode.SETXATTR || opcode === FuseOpcode.IOCTL;
+      const message = buf.subarray(0, n);
+      const next = keeps ? Buffer.allocUnsafe(this.bufferSize) : buf;
+      try {
+        this.dispatch(message);
+      } catch (e) {
+        log.error(`request dispatch failed: ${(e as Error).stack ?? e}`);
+      }
+      this.readLoop(next);
+    });
+  }
+
+  private dispatch(message: Buffer): void {
+    const header = decodeFuseHeader(message);
+    const body = message.subarray(FUSE_REQUEST_HEADER_SIZE, header.len);
+    if (header.opcode === FuseOpcode.INIT) return this.init(header, body);
+    const info = fuseOpcodeByNumber[header.opcode];
+    if (info === undefined) return this.replyError(header.unique, constants.errno.ENOSYS);
+    if (info.reply !== 'none') this.pending.add(header.unique);
+    try {
+      if (!info.dispatch(this.handlers, header, body) && info.reply !== 'none') this.replyError(header.unique, constants.errno.ENOSYS);
+    } catch (e) {
+      log.error(`FUSE_${info.name} handler threw: ${(e as Error).stack ?? e}`);
+      if (info.reply !== 'none' && this.pending.has(header.unique)) this.replyError(header.unique, constants.errno.EIO);
+    }
+    if (header.opcode === FuseOpcode.DESTROY) this.emit('destroy');
+  }
+
+  private init(header: FuseInHeader, body: Buffer): void {
+    const kernel = decodeFuseInitIn(body, 0);
+    if (kernel.major !== FUSE_KERNEL_VERSION) {
+      log.error(`kernel speaks FUSE ${kernel.major}.${kernel.minor}; only ${FUSE_KERNEL_VERSION}.x is supported`);
+      return this.replyError(header.unique, constants.errno.EPROTO);
+    }
+    const o = this.options;
+    const F = FuseInitFlag;
+    let wanted = F.ASYNC_READ | F.POSIX_LOCKS | F.BIG_WRITES | F.DONT_MASK | F.FLOCK_LOCKS | F.DO_READDIRPLUS | F.READDIRPLUS_AUTO |
+      F.ASYNC_DIO | F.PARALLEL_DIROPS | F.MAX_PAGES;
+    if (o.autoInvalData) wanted |= F.AUTO_INVAL_DATA;
+    if (o.writebackCache) wanted |= F.WRITEBACK_CACHE;
+    const flags = (kernel.flags & wanted) >>> 0;
+    const maxPages = Math.ceil(o.maxWrite / 4096);
+    const reply = this.replyBuffer(FUSE_INIT_OUT_SIZE);
+    encodeFuseInitOut(reply, OUT_HEADER_SIZE, {
+      major: FUSE_KERNEL_VERSION,
+      minor: Math.min(kernel.minor, FUSE_KERNEL_MINOR_VERSION),
+      maxReadahead: kernel.maxReadahead,
+      flags,
+      maxBackground: 64,
+      congestionThreshold: 48,
+      maxWrite: o.maxWrite,
+      timeGran: 1,
+      maxPages,
+      mapAlignment: 0,
+      flags2: 0,
+    });
+    this.negotiated = { major: FUSE_KERNEL_VERSION, minor: Math.min(kernel.minor, FUSE_KERNEL_MINOR_VERSION), flags, maxWrite: o.maxWrite, maxPages };
+    this.send(header.unique, reply);
+    log.info(`FUSE inited: kernel ${kernel.major}.${kernel.minor}, using ${this.negotiated.major}.${this.negotiated.minor}, flags 0x${flags.toString(16)}, max_write ${o.maxWrite}`);
+    this.initialized = true;
+    this.emit('init', this.negotiated);
+  }
+
+  // ---- replies
+
+  /** A reply buffer with room for the out header and `bodySize` bytes (zeroed). */
+  replyBuffer(bodySize: number): Buffer {
+    return Buffer.alloc(OUT_HEADER_SIZE + bodySize);
+  }
+
+  /** Send a reply built in replyBuffer(): fills in the out header. */
+  send(unique: number, reply: Buffer): void {
+    reply.writeUInt32LE(reply.length, 0);
+    reply.writeInt32LE(0, 4);
+    writeU64(reply, 8, unique);
+    this.write(unique, [reply]);
+  }
+
+  /** Reply with data buffers after the header (READ, READDIR, GETXATTR ...). */
+  sendData(unique: number, buffers: readonly Buffer[]): void {
+    const header = Buffer.allocUnsafe(OUT_HEADER_SIZE);
+    let len = OUT_HEADER_SIZE;
+    for (const b of buffers) len += b.length;
+    header.writeUInt32LE(len, 0);
+    header.writeInt32LE(0, 4);
+    writeU64(header, 8, unique);
+    this.write(unique, [header, ...buffers]);
+  }
+
+  replyEmpty(unique: number): void {
+    this.send(unique, this.replyBuffer(0));
+  }
+
+  replyError(unique: number, errno: number): void {
+    const header = Buffer.allocUnsafe(OUT_HEADER_SIZE);
+    header.writeUInt32LE(OUT_HEADER_SIZE, 0);
+    header.writeInt32LE(-Math.abs(errno || constants.errno.EIO), 4);
+    writeU64(header, 8, unique);
+    this.write(unique, [header]);
+  }
+
+  private write(unique: number, buffers: Buffer[]): void {
+    this.pending.delete(unique);
+    if (this.closed) return;
+    try {
+      writevSync(this.fd, buffers);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // ENOENT: the kernel no longer waits for this request (interrupted). ENODEV: unmounted.
+      if (code === 'ENOENT') return;
+      if (code === 'ENODEV') return this.close();
+      log.error(`writing a reply to /dev/fuse: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- notifications (the kernel drops what it caches about an inode or a name)
+
+  notifyInvalInode(nodeid: number, offset = 0, length = 0): void {
+    const buf = Buffer.alloc(OUT_HEADER_SIZE + FUSE_NOTIFY_INVAL_INODE_OUT_SIZE);
+    encodeFuseNotifyInvalInodeOut(buf, OUT_HEADER_SIZE, { ino: nodeid, off: offset, len: length });
+    this.notify(NOTIFY_INVAL_INODE, [buf]);
+  }
+
+  notifyInvalEntry(parent: number, name: string): void {
+    const nameBuf = Buffer.from(name + '\0');
+    const buf = Buffer.alloc(OUT_HEADER_SIZE + FUSE_NOTIFY_INVAL_ENTRY_OUT_SIZE);
+    encodeFuseNotifyInvalEntryOut(buf, OUT_HEADER_SIZE, { parent, namelen: nameBuf.length - 1, flags: 0 });
+    this.notify(NOTIFY_INVAL_ENTRY, [buf, nameBuf]);
+  }
+
+  private notify(code: number, buffers: Buffer[]): void {
+    if (this.closed || !this.initialized) return;
+    const len = buffers.reduce((n, b) => n + b.length, 0);
+    buffers[0]!.writeUInt32LE(len, 0);
+    buffers[0]!.writeInt32LE(code, 4);
+    writeU64(buffers[0]!, 8, 0);
+    try {
+      writevSync(this.fd, buffers);
+    } catch (e) {
+      // ENOENT: the kernel knows nothing to invalidate. Anything else is worth a line.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warning(`FUSE notify ${code}: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- teardown
+
+  /** Unmount (the kernel then ends the connection and the readers stop). */
+  async unmount(): Promise<void> {
+    await kernelUnmount(this.mountpoint);
+    if (!this.closed) {
+      // The readers see ENODEV shortly; do not wait for them.
+      setTimeout(() => this.close(), 50).unref();
+    }
+  }
+
+  get isMounted(): boolean {
+    return !this.closed && isFuseMounted(this.mountpoint);
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.emit('closed');
+  }
+}
