@@ -21,6 +21,8 @@ import { isFuseMounted, kernelMount, kernelUnmount, type KernelMountOptions, sta
 
 const log = new Logger('fuse');
 const OUT_HEADER_SIZE = 16;
+/** Requests up to this size are copied out of the reader's buffer rather than keeping it. */
+const COPY_LIMIT = 128 * 1024;
 const NOTIFY_INVAL_INODE = 2;
 const NOTIFY_INVAL_ENTRY = 3;
 
@@ -109,11 +111,17 @@ export class FuseSession extends EventEmitter {
         if (code !== 'ENODEV') log.error(`reading /dev/fuse: ${err.message}`);
         return this.close();
       }
-      // A request that carries data (WRITE, SETXATTR) keeps this buffer; the reader takes a new one.
+      // Translators may hold a WRITE's data after the reply (write-behind), so it must not live in
+      // the buffer the next read overwrites: a small payload is copied out, a large one keeps this
+      // buffer and the reader takes a fresh one (no 1 MiB allocation per small write).
       const opcode = buf.readUInt32LE(4);
-      const keeps = opcode === FuseOpcode.WRITE || opcode === FuseOpcode.SETXATTR || opcode === FuseOpcode.IOCTL;
-      const message = buf.subarray(0, n);
-      const next = keeps ? Buffer.allocUnsafe(this.bufferSize) : buf;
+      const carriesData = opcode === FuseOpcode.WRITE || opcode === FuseOpcode.SETXATTR || opcode === FuseOpcode.IOCTL;
+      let message = buf.subarray(0, n);
+      let next = buf;
+      if (carriesData) {
+        if (n <= COPY_LIMIT) message = Buffer.from(message);
+        else next = Buffer.allocUnsafe(this.bufferSize);
+      }
       try {
         this.dispatch(message);
       } catch (e) {

@@ -80,6 +80,20 @@ function readSized(call: (buf: Buffer | null, size: number) => number | bigint, 
   throw new SysError(syscall, constants.errno.ERANGE, detail);
 }
 
+/**
+ * Read an xattr into `into` with one call (no size query), for values of known size such as a
+ * gfid. Returns the length, or -1 with errno set when absent (ENODATA) or larger than `into`.
+ */
+export function lgetxattrInto(path: string, name: string, into: Buffer): number {
+  const n = Number(c.lgetxattr(path, name, into, into.length));
+  if (n < 0) {
+    const errno = koffi.errno();
+    if (errno === constants.errno.ENODATA || errno === constants.errno.ERANGE) return -errno;
+    throw new SysError('lgetxattr', errno || constants.errno.EIO, `'${path}' '${name}'`);
+  }
+  return n;
+}
+
 export function lgetxattr(path: string, name: string): Buffer {
   return readSized((b, n) => c.lgetxattr(path, name, b, n), 'lgetxattr', `'${path}' '${name}'`);
 }

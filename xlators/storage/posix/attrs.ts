@@ -1,5 +1,5 @@
 // Attribute fops: stat, fstat, access, setattr, fsetattr, statfs.
-import { chmod, lchown, statfs as statfsP, truncate as truncateP } from 'node:fs/promises';
+import { chmod, lchown, statfs as statfsP, truncate as truncateP } from './meta-io.js';
 import { fchmod, fchown, ftruncate } from 'node:fs';
 import { promisify } from 'node:util';
 import { unwindAccess, unwindFsetattr, unwindFstat, unwindSetattr, unwindStat, unwindStatfs } from '../../../generated/wind.js';
@@ -43,7 +43,7 @@ export async function access(px: Posix, frame: Frame, loc: Loc, mask: number): P
 
 export async function statfs(px: Posix, frame: Frame, loc: Loc): Promise<void> {
   try {
-    const s = await statfsP(px.real(loc.path));
+    const s = statfsP(px.real(loc.path));
     const buf: Statvfs = {
       bsize: s.bsize, frsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail,
       files: s.files, ffree: s.ffree, favail: s.ffree, fsid: 0, flag: 0, namemax: 255,
@@ -105,9 +105,9 @@ export async function setattr(px: Posix, frame: Frame, loc: Loc, stbuf: Iatt, va
     const real = px.real(loc.path);
     const isRootDir = loc.path === '/';
     const [pre, post] = await applySetattr(frame, {
-      chmod: (mode) => chmod(real, mode),
-      chown: (uid, gid) => lchown(real, uid, gid),
-      truncate: (size) => truncateP(real, size),
+      chmod: async (mode) => chmod(real, mode),
+      chown: async (uid, gid) => lchown(real, uid, gid),
+      truncate: async (size) => truncateP(real, size),
       utimes: (a, m) => utimensat(real, a, m),
       stat: () => statOf(real, isRootDir),
     }, stbuf, valid);
@@ -124,8 +124,8 @@ export async function fsetattr(px: Posix, frame: Frame, fd: Fd, stbuf: Iatt, val
       // Directories are opened without a descriptor; their path does the job.
       const dir = px.requireDir(fd);
       const [pre, post] = await applySetattr(frame, {
-        chmod: (mode) => chmod(dir.real, mode),
-        chown: (uid, gid) => lchown(dir.real, uid, gid),
+        chmod: async (mode) => chmod(dir.real, mode),
+        chown: async (uid, gid) => lchown(dir.real, uid, gid),
         truncate: () => Promise.reject(new FopError(E.EISDIR)),
         utimes: (a, m) => utimensat(dir.real, a, m),
         stat: () => statOf(dir.real, fd.inode.isRoot),

@@ -1,6 +1,6 @@
 // Data fops on open files: open, read, write, truncate, sync, space management, seek, copy, checksum.
 import { createHash } from 'node:crypto';
-import { close, fdatasync, fstat, fsync as fsyncCb, ftruncate as ftruncateCb, read, truncate as truncateCb, writev as writevCb } from 'node:fs';
+import { close, fdatasync, fsync as fsyncCb, ftruncateSync, read, truncateSync, writev as writevCb } from 'node:fs';
 import { promisify } from 'node:util';
 import {
   unwindCopyFileRange, unwindDiscard, unwindFallocate, unwindFlush, unwindFsync, unwindFtruncate, unwindOpen, unwindRchecksum,
@@ -18,18 +18,22 @@ import { E, statOf } from './handle.js';
 import type { FileCtx, Posix } from './index.js';
 import { openMask, requireAccess } from './permission.js';
 import { openFd } from './entries.js';
+import { fstat as fstatSyncBig } from './meta-io.js';
 
-const fstatP = promisify(fstat);
 const closeP = promisify(close);
-const ftruncateP = promisify(ftruncateCb);
-const truncateP = promisify(truncateCb);
+const ftruncateP = async (fd: number, len: number): Promise<void> => ftruncateSync(fd, len);
+const truncateP = async (path: string, len: number): Promise<void> => truncateSync(path, len);
 const fsyncP = promisify(fsyncCb);
 const fdatasyncP = promisify(fdatasync);
 const readP = promisify(read);
 
 /** Attributes of an open file, from the descriptor. */
 export async function fdStat(ctx: FileCtx): Promise<Iatt> {
-  return iattFromStats(await fstatP(ctx.fd, { bigint: true }), ctx.gfid);
+  return fdStatSync(ctx);
+}
+
+function fdStatSync(ctx: FileCtx): Iatt {
+  return iattFromStats(fstatSyncBig(ctx.fd), ctx.gfid);
 }
 
 export async function open(px: Posix, frame: Frame, loc: Loc, flags: number, fd: Fd): Promise<void> {
@@ -52,25 +56,34 @@ export function readv(px: Posix, frame: Frame, fd: Fd, size: number, offset: num
   const buf = Buffer.allocUnsafe(size);
   read(ctx.fd, buf, 0, size, offset, (err, bytes) => {
     if (err) return unwindReadv(frame, -1, px.errno(err), null, -1, null, null, null);
-    fstat(ctx.fd, { bigint: true }, (serr, st) => {
-      if (serr) return unwindReadv(frame, -1, px.errno(serr), null, -1, null, null, null);
-      unwindReadv(frame, bytes, 0, [buf.subarray(0, bytes)], 1, iattFromStats(st, ctx.gfid), null, null);
-    });
+    let stbuf: Iatt;
+    try {
+      stbuf = fdStatSync(ctx);
+    } catch (e) {
+      return unwindReadv(frame, -1, px.errno(e), null, -1, null, null, null);
+    }
+    unwindReadv(frame, bytes, 0, [buf.subarray(0, bytes)], 1, stbuf, null, null);
   });
 }
 
 export function writev(px: Posix, frame: Frame, fd: Fd, vector: Buffer[], offset: number): void {
   const ctx = px.fileCtx(fd);
   if (ctx === undefined) return unwindWritev(frame, -1, E.EBADF, null, null, null);
-  fstat(ctx.fd, { bigint: true }, (perr, pre) => {
-    if (perr) return unwindWritev(frame, -1, px.errno(perr), null, null, null);
-    writevCb(ctx.fd, vector, offset, (err, bytes) => {
-      if (err) return unwindWritev(frame, -1, px.errno(err), null, null, null);
-      fstat(ctx.fd, { bigint: true }, (serr, post) => {
-        if (serr) return unwindWritev(frame, -1, px.errno(serr), null, null, null);
-        unwindWritev(frame, bytes, 0, iattFromStats(pre, ctx.gfid), iattFromStats(post, ctx.gfid), null);
-      });
-    });
+  let pre: Iatt;
+  try {
+    pre = fdStatSync(ctx);
+  } catch (e) {
+    return unwindWritev(frame, -1, px.errno(e), null, null, null);
+  }
+  writevCb(ctx.fd, vector, offset, (err, bytes) => {
+    if (err) return unwindWritev(frame, -1, px.errno(err), null, null, null);
+    let post: Iatt;
+    try {
+      post = fdStatSync(ctx);
+    } catch (e) {
+      return unwindWritev(frame, -1, px.errno(e), null, null, null);
+    }
+    unwindWritev(frame, bytes, 0, pre, post, null);
   });
 }
 

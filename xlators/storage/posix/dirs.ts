@@ -1,6 +1,6 @@
 // Directory fops: opendir, readdir, readdirp. A directory's entries are read once per open (or
 // again when the reader starts over at offset 0), so the offsets handed out stay valid cookies.
-import { readdir as readdirP } from 'node:fs/promises';
+import { readdir as readdirP } from './meta-io.js';
 import { unwindOpendir, unwindReaddir, unwindReaddirp } from '../../../generated/wind.js';
 import { type Dirent, direntTypeFromMode } from '../../../runtime/dirent.js';
 import type { Fd } from '../../../runtime/fd.js';

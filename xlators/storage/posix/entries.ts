@@ -1,6 +1,6 @@
 // Entry fops: lookup and everything that adds, removes or renames a name in a directory.
-import { closeSync, constants, open, writev as writevCb } from 'node:fs';
-import { lchown, link as linkP, mkdir as mkdirP, readlink as readlinkP, rename as renameP, rmdir as rmdirP, symlink as symlinkP, unlink as unlinkP } from 'node:fs/promises';
+import { closeSync, constants, writev as writevCb } from 'node:fs';
+import { lchown, link as linkP, mkdir as mkdirP, open as openSyncFd, readlink as readlinkP, rename as renameP, rmdir as rmdirP, symlink as symlinkP, unlink as unlinkP } from './meta-io.js';
 import { promisify } from 'node:util';
 import {
   unwindCreate, unwindLink, unwindLookup, unwindMkdir, unwindMknod, unwindPut, unwindReadlink, unwindRename, unwindRmdir, unwindSymlink, unwindUnlink,
@@ -14,7 +14,8 @@ import { mknod as mknodC, renameat2, RENAME_EXCHANGE, RENAME_NOREPLACE } from '.
 import { checkName, E, ensureGfid, FopError, parentPath, requestedGfid, statOf } from './handle.js';
 import { isRoot, requireAccess, requireRemovable, W, X } from './permission.js';
 
-export const openFd = promisify(open);
+/** open(2) of an existing or new file: a metadata call, made synchronously like the others. */
+export const openFd = async (path: string, flags: number, mode?: number): Promise<number> => openSyncFd(path, flags, mode);
 import type { Posix } from './index.js';
 
 /** Parent attributes, with the search/write permission an entry op needs. */
@@ -53,7 +54,7 @@ export async function readlink(px: Posix, frame: Frame, loc: Loc, size: number):
     const real = px.real(loc.path);
     const buf = await statOf(real);
     if (!buf.isSymlink()) throw new FopError(E.EINVAL);
-    const target = await readlinkP(real, { encoding: 'buffer' });
+    const target = readlinkP(real);
     unwindReadlink(frame, target.length, 0, target.subarray(0, size > 0 ? size : target.length).toString(), buf, null);
   } catch (e) {
     unwindReadlink(frame, -1, px.errno(e), null, null, null);

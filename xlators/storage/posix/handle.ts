@@ -1,13 +1,12 @@
 // Paths, gfids and attributes of objects in the export directory. Every object carries its gfid in
 // the trusted.gfid xattr, as on a GlusterFS brick, so ids survive remounts and hard links share one.
 import { lstatSync, type BigIntStats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { type Gfid, gfidFromBuffer, gfidToBuffer, isGfid, newGfid, ROOT_GFID } from '../../../runtime/gfid.js';
 import { type Iatt, iattFromStats } from '../../../runtime/iatt.js';
 import type { Dict } from '../../../runtime/dict.js';
 import type { Loc } from '../../../runtime/loc.js';
-import { lgetxattr, lsetxattr, SysError, XATTR_CREATE } from '../../../runtime/sys/libc.js';
+import { lgetxattrInto, lsetxattr, SysError, XATTR_CREATE } from '../../../runtime/sys/libc.js';
 
 export const GFID_XATTR = 'trusted.gfid';
 
@@ -42,14 +41,11 @@ export function checkName(loc: Loc): void {
   if (Buffer.byteLength(name) > 255) throw new FopError(E.ENAMETOOLONG);
 }
 
+const gfidBuf = Buffer.alloc(16);
+
 export function readGfid(real: string): Gfid | null {
-  try {
-    const buf = lgetxattr(real, GFID_XATTR);
-    return buf.length === 16 ? gfidFromBuffer(buf) : null;
-  } catch (e) {
-    if (e instanceof SysError && e.errno === E.ENODATA) return null;
-    throw e;
-  }
+  // One syscall into a reused buffer: this runs for nearly every fop.
+  return lgetxattrInto(real, GFID_XATTR, gfidBuf) === 16 ? gfidFromBuffer(gfidBuf) : null;
 }
 
 /** The object's gfid, giving it one (the requested one, else a fresh one) if it has none. */
@@ -75,9 +71,13 @@ export function requestedGfid(xdata: Dict | null): Gfid | null {
   return null;
 }
 
+/**
+ * Attributes of an object. Metadata syscalls on a local filesystem take microseconds, less than a
+ * trip through libuv's thread pool, so posix makes them synchronously; data I/O and fsync, which
+ * can take long, stay asynchronous.
+ */
 export async function statOf(real: string, isRoot = false): Promise<Iatt> {
-  const st = await lstat(real, { bigint: true });
-  return iattFromStats(st, isRoot ? ROOT_GFID : ensureGfid(real));
+  return statOfSync(real, isRoot);
 }
 
 export function statOfSync(real: string, isRoot = false): Iatt {
