@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FuseBridge, defaultBridgeOptions, type BridgeOptions } from '../../runtime/bridge/bridge.js';
+import { isFuseMounted } from '../../runtime/fuse/mount.js';
+import { mountNative } from '../../runtime/fuse/native.js';
 import { FuseSession, defaultSessionOptions, type FuseSessionOptions } from '../../runtime/fuse/session.js';
 import { Graph, parseXlatorOption } from '../../runtime/graph.js';
 import { Logger, parseLogLevel, processLog } from '../../runtime/log.js';
@@ -35,7 +37,10 @@ export function parseMountOptions(list: readonly string[]): Map<string, string> 
 const SESSION_FLAGS = new Set(['allow_other', 'default_permissions', 'ro', 'rw']);
 const IGNORED = new Set(['defaults', 'auto', 'noauto', 'nofail', 'user', 'users', 'nouser', '_netdev', 'dev', 'nodev', 'suid', 'nosuid', 'exec', 'noexec', 'async', 'atime', 'noatime', 'relatime']);
 
-export function settingsFrom(options: Map<string, string>, volfile: string): { session: FuseSessionOptions; bridge: BridgeOptions } {
+export type Transport = 'dev' | 'fuse-native';
+
+export function settingsFrom(options: Map<string, string>, volfile: string): { session: FuseSessionOptions; bridge: BridgeOptions; transport: Transport } {
+  let transport: Transport = 'dev';
   const session: FuseSessionOptions = { ...defaultSessionOptions, fsname: volfile };
   const bridge: BridgeOptions = { ...defaultBridgeOptions };
   const number = (key: string, value: string, min = 0): number => {
@@ -62,13 +67,14 @@ export function settingsFrom(options: Map<string, string>, volfile: string): { s
       case 'reader-thread-count': session.readers = number(key, value, 1); break;
       case 'max-write': session.maxWrite = Math.min(1 << 20, number(key, value, 4096)); break;
       case 'transport':
-        if (value !== 'dev') throw new Error(`-o transport=${value}: only 'dev' (the kernel protocol over /dev/fuse) is available`);
+        if (value !== 'dev' && value !== 'fuse-native') throw new Error(`-o transport=${value}: use 'dev' (the kernel protocol over /dev/fuse, the default) or 'fuse-native' (libfuse 2, no root needed)`);
+        transport = value;
         break;
       default:
         if (!IGNORED.has(key) && !SESSION_FLAGS.has(key)) throw new Error(`unknown mount option '${key}'`);
     }
   }
-  return { session, bridge };
+  return { session, bridge, transport };
 }
 
 export async function mountCommand(volfile: string, mountpoint: string, options: MountCommandOptions): Promise<void> {
@@ -86,11 +92,12 @@ export async function mountCommand(volfile: string, mountpoint: string, options:
 }
 
 async function serve(volfile: string, mnt: string, parsed: Map<string, string>, xlatorOptions: string[]): Promise<void> {
-  const { session: sessionOptions, bridge: bridgeOptions } = settingsFrom(parsed, volfile);
+  const { session: sessionOptions, bridge: bridgeOptions, transport } = settingsFrom(parsed, volfile);
   const graph = Graph.fromFile(volfile, { xlatorOptions: xlatorOptions.map(parseXlatorOption) });
   await graph.activate();
   await graph.waitForChildUp();
   const bridge = new FuseBridge(graph, bridgeOptions);
+  if (transport === 'fuse-native') return serveNative(bridge, graph, mnt, volfile, sessionOptions, bridgeOptions);
   const session = await FuseSession.mount(mnt, bridge.handlers, sessionOptions);
   bridge.session = session;
 
@@ -120,6 +127,29 @@ async function serve(volfile: string, mnt: string, parsed: Map<string, string>, 
 
   await session.ready();
   log.info(`mounted ${volfile} at ${mnt}`);
+  process.send?.('mounted');
+}
+
+async function serveNative(bridge: FuseBridge, graph: Graph, mnt: string, volfile: string, s: FuseSessionOptions, b: BridgeOptions): Promise<void> {
+  const native = await mountNative(bridge, mnt, { fsname: s.fsname, allowOther: s.allowOther, attributeTimeout: b.attributeTimeout });
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${why}: unmounting ${mnt}`);
+    await native.unmount();
+    await graph.fini();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // libfuse's thread keeps the process alive; notice an external umount and leave with it.
+  const watch = setInterval(() => {
+    if (!isFuseMounted(mnt)) void stop('unmounted');
+  }, 500);
+  watch.unref();
+  process.on('uncaughtException', (e) => log.critical(`uncaught: ${e.stack ?? e}`));
+  log.info(`mounted ${volfile} at ${mnt} (fuse-native)`);
   process.send?.('mounted');
 }
 

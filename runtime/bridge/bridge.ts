@@ -11,7 +11,7 @@ import { Iatt } from '../iatt.js';
 import { type Inode, InodeTable } from '../inode.js';
 import { childLoc, inodeLoc, type Loc } from '../loc.js';
 import { callPool, type Frame } from '../stack.js';
-import type { FuseSession } from '../fuse/session.js';
+import type { FuseReplySink } from '../fuse/session.js';
 import { CallerXlator, eventName, type Xlator } from '../xlator.js';
 import { fuseAttr, splitSeconds } from './attr.js';
 import { GroupCache } from './credentials.js';
@@ -48,7 +48,8 @@ export class FuseBridge extends CallerXlator {
   static override readonly description: string = 'The FUSE bridge: kernel requests in, fops down the graph (GlusterFS mount/fuse).';
   readonly table = new InodeTable();
   readonly handlers: FuseHandlers;
-  session: FuseSession | null = null;
+  /** Where replies go: the /dev/fuse session, or the fuse-native adapter. */
+  session: FuseReplySink | null = null;
   private readonly inodesByNodeid = new Map<number, Inode>();
   private nextNodeid = 2;
   private readonly fds = new Map<number, Fd>();

@@ -16,7 +16,7 @@ import {
 import { decodeFuseHeader, FUSE_REQUEST_HEADER_SIZE, fuseOpcodeByNumber, type FuseHandlers } from '../../generated/fuse-opcodes.js';
 import type { FuseInHeader } from '../../generated/fuse-abi.js';
 import { Logger } from '../log.js';
-import { writeU64 } from './wire.js';
+import { readU64, writeU64 } from './wire.js';
 import { isFuseMounted, kernelMount, kernelUnmount, type KernelMountOptions, startWatchdog } from './mount.js';
 
 const log = new Logger('fuse');
@@ -24,6 +24,10 @@ const OUT_HEADER_SIZE = 16;
 /** Requests up to this size are copied out of the reader's buffer rather than keeping it. */
 const COPY_LIMIT = 128 * 1024;
 const NOTIFY_INVAL_INODE = 2;
+
+function readUnique(message: Buffer): number {
+  return readU64(message, 8);
+}
 const NOTIFY_INVAL_ENTRY = 3;
 
 export interface FuseSessionOptions extends KernelMountOptions {
@@ -57,13 +61,25 @@ export interface Negotiated {
   maxPages: number;
 }
 
-export class FuseSession extends EventEmitter {
+/** Where a FUSE handler's reply goes: the kernel (FuseSession), or a transport adapter. */
+export interface FuseReplySink {
+  replyBuffer(bodySize: number): Buffer;
+  send(unique: number, reply: Buffer): void;
+  sendData(unique: number, buffers: readonly Buffer[]): void;
+  replyEmpty(unique: number): void;
+  replyError(unique: number, errno: number): void;
+}
+
+export class FuseSession extends EventEmitter implements FuseReplySink {
   private closed = false;
   private initialized = false;
   negotiated: Negotiated | null = null;
   /** Requests read and not yet answered, by unique (INTERRUPT looks them up). */
   readonly pending = new Set<number>();
   private readonly bufferSize: number;
+  /** Read buffers a large WRITE holds until it is answered, by request id. */
+  private readonly lent = new Map<number, Buffer>();
+  private readonly spare: Buffer[] = [];
 
   private constructor(
     readonly fd: number,
@@ -88,8 +104,16 @@ export class FuseSession extends EventEmitter {
       throw e;
     }
     if (o.watchdog) startWatchdog(mountpoint);
-    for (let i = 0; i < o.readers; i++) session.readLoop(Buffer.allocUnsafe(session.bufferSize));
+    for (let i = 0; i < o.readers; i++) session.readLoop(session.takeBuffer());
     return session;
+  }
+
+  /**
+   * A read buffer: a spare one, or a new one. Reusing them matters: a fresh 1 MiB buffer per write
+   * costs page faults and garbage collection at every request.
+   */
+  private takeBuffer(): Buffer {
+    return this.spare.pop() ?? Buffer.allocUnsafe(this.bufferSize);
   }
 
   /** Resolves when INIT has been answered (the mount is usable). */
@@ -120,7 +144,11 @@ export class FuseSession extends EventEmitter {
       let next = buf;
       if (carriesData) {
         if (n <= COPY_LIMIT) message = Buffer.from(message);
-        else next = Buffer.allocUnsafe(this.bufferSize);
+        else {
+          // Lent to the request until its reply is written (see lent), then reused.
+          this.lent.set(readUnique(buf), buf);
+          next = this.takeBuffer();
+        }
       }
       try {
         this.dispatch(message);
@@ -222,6 +250,12 @@ export class FuseSession extends EventEmitter {
 
   private write(unique: number, buffers: Buffer[]): void {
     this.pending.delete(unique);
+    const lent = this.lent.get(unique);
+    if (lent !== undefined) {
+      // The request is answered: its data has been written or copied by whoever keeps it.
+      this.lent.delete(unique);
+      if (this.spare.length < 8) this.spare.push(lent);
+    }
     if (this.closed) return;
     try {
       writevSync(this.fd, buffers);

@@ -1,6 +1,6 @@
 // Data fops on open files: open, read, write, truncate, sync, space management, seek, copy, checksum.
 import { createHash } from 'node:crypto';
-import { close, fdatasync, fsync as fsyncCb, ftruncateSync, read, truncateSync, writev as writevCb } from 'node:fs';
+import { close, constants, fdatasync, fsync as fsyncCb, ftruncateSync, read, truncateSync, writev as writevCb } from 'node:fs';
 import { promisify } from 'node:util';
 import {
   unwindCopyFileRange, unwindDiscard, unwindFallocate, unwindFlush, unwindFsync, unwindFtruncate, unwindOpen, unwindRchecksum,
@@ -27,6 +27,16 @@ const fsyncP = promisify(fsyncCb);
 const fdatasyncP = promisify(fdatasync);
 const readP = promisify(read);
 
+/**
+ * Flags for opening the backing file. O_CREAT/O_EXCL belong to create and O_NOCTTY means nothing
+ * here. O_DIRECT is dropped: the kernel already keeps an O_DIRECT open of the mount out of its page
+ * cache, and direct I/O on the backing file would need page-aligned buffers, which Node's are not
+ * (GlusterFS's client has the same switch, filter-O_DIRECT).
+ */
+export function backingOpenFlags(flags: number): number {
+  return flags & ~(constants.O_CREAT | constants.O_EXCL | constants.O_NOCTTY | constants.O_DIRECT);
+}
+
 /** Attributes of an open file, from the descriptor. */
 export async function fdStat(ctx: FileCtx): Promise<Iatt> {
   return fdStatSync(ctx);
@@ -41,8 +51,7 @@ export async function open(px: Posix, frame: Frame, loc: Loc, flags: number, fd:
     const real = px.real(loc.path);
     const st = await statOf(real);
     requireAccess(frame.root, st, openMask(flags));
-    // O_CREAT and O_EXCL belong to create; O_NOCTTY and friends mean nothing here.
-    const handle = await openFd(real, flags & ~(0o100 | 0o200 | 0o400));
+    const handle = await openFd(real, backingOpenFlags(flags));
     px.setFileCtx(fd, handle, real, st.gfid);
     unwindOpen(frame, 0, 0, fd, null);
   } catch (e) {

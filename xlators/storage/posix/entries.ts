@@ -17,6 +17,7 @@ import { isRoot, requireAccess, requireRemovable, W, X } from './permission.js';
 /** open(2) of an existing or new file: a metadata call, made synchronously like the others. */
 export const openFd = async (path: string, flags: number, mode?: number): Promise<number> => openSyncFd(path, flags, mode);
 import type { Posix } from './index.js';
+import { backingOpenFlags } from './data.js';
 
 /** Parent attributes, with the search/write permission an entry op needs. */
 export async function parentFor(px: Posix, frame: Frame, loc: Loc, mask: number): Promise<Iatt> {
@@ -107,7 +108,7 @@ export async function create(px: Posix, frame: Frame, loc: Loc, flags: number, m
     checkName(loc);
     const pre = await parentFor(px, frame, loc, W | X);
     const real = px.real(loc.path);
-    const handle = await openFd(real, flags | constants.O_CREAT, mode & ~umask & 0o7777);
+    const handle = await openFd(real, backingOpenFlags(flags) | constants.O_CREAT | (flags & constants.O_EXCL), mode & ~umask & 0o7777);
     try {
       const buf = await adopt(px, frame, real, pre, xdata);
       px.setFileCtx(fd, handle, real);

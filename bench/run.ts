@@ -1,0 +1,138 @@
+// Benchmarks, side by side in one run on the same backing directory: the plain directory, xlfs
+// over storage/posix (and over the seed stack when given), and the usual FUSE alternatives for a
+// local pass-through mount (mergerfs, bindfs). Each figure is the median of --runs runs; the
+// table gives xlfs's ratio to each peer. Not a test: run it by hand (as root):
+//   npx tsx bench/run.ts [--runs 3] [--seconds 5] [--size 512] [--record]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const repo = join(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const runs = opt('runs', 3);
+const seconds = opt('seconds', 5);
+const sizeMiB = opt('size', 512);
+const metaFiles = opt('meta-files', 2000);
+const record = args.includes('--record');
+
+const work = '/var/tmp/xlfs-bench';
+const backing = join(work, 'backing');
+const mnt = join(work, 'mnt');
+
+interface Config {
+  name: string;
+  mount(): void;
+  unmount(): void;
+  /** Where the workloads run. */
+  dir: string;
+}
+
+function sh(cmd: string): string {
+  return execFileSync('bash', ['-c', cmd], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+function fuseUnmount(): void {
+  spawnSync('umount', [mnt]);
+  spawnSync('umount', ['-l', mnt]);
+}
+
+function xlfsConfig(name: string, volfile: string, mountOptions = ''): Config {
+  return {
+    name,
+    dir: mnt,
+    mount() {
+      const vol = join(work, `${name}.vol`);
+      writeFileSync(vol, readFileSync(join(repo, volfile), 'utf8'));
+      sh(`node ${repo}/dist/bin/xlfs.js mount ${mountOptions} --xlator-option '*posix*.directory=${backing}' ${vol} ${mnt}`);
+    },
+    unmount() {
+      sh(`node ${repo}/dist/bin/xlfs.js umount ${mnt}`);
+      // The daemon exits once the kernel closes the connection.
+      for (let i = 0; i < 100 && sh(`pgrep -f 'xlfs.js mount.*${name}.vol' || true`).trim() !== ''; i++) sh('sleep 0.1');
+    },
+  };
+}
+
+const configs: Config[] = [
+  { name: 'plain', dir: backing, mount() {}, unmount() {} },
+  xlfsConfig('xlfs-posix', 'spec/volfiles/local.vol'),
+  xlfsConfig('xlfs-fuse-native', 'spec/volfiles/local.vol', '-o transport=fuse-native'),
+  ...(existsSync(join(repo, 'spec/volfiles/seed-stack.vol')) ? [xlfsConfig('xlfs-seed-stack', 'spec/volfiles/seed-stack.vol')] : []),
+  { name: 'mergerfs', dir: mnt, mount: () => void sh(`mergerfs -o allow_other,use_ino,cache.files=off ${backing} ${mnt}`), unmount: fuseUnmount },
+  { name: 'bindfs', dir: mnt, mount: () => void sh(`bindfs -o allow_other ${backing} ${mnt}`), unmount: fuseUnmount },
+];
+
+interface Workload {
+  name: string;
+  unit: string;
+  run(dir: string): number;
+}
+
+function fio(dir: string, extra: string): { read: number; write: number; iops: number } {
+  const out = JSON.parse(sh(`fio --output-format=json --name=b --directory=${dir} --ioengine=psync --group_reporting ${extra}`)) as {
+    jobs: Array<{ read: { bw_bytes: number; iops: number }; write: { bw_bytes: number; iops: number } }>;
+  };
+  const j = out.jobs[0]!;
+  return { read: j.read.bw_bytes / 2 ** 20, write: j.write.bw_bytes / 2 ** 20, iops: j.read.iops + j.write.iops };
+}
+
+const workloads: Workload[] = [
+  { name: 'seq write 1M', unit: 'MiB/s', run: (d) => fio(d, `--rw=write --bs=1M --size=${sizeMiB}M --end_fsync=1`).write },
+  { name: 'seq read 1M', unit: 'MiB/s', run: (d) => fio(d, `--rw=read --bs=1M --size=${sizeMiB}M`).read },
+  { name: 'rand read 4k direct x1', unit: 'IOPS', run: (d) => fio(d, `--rw=randread --bs=4k --size=256M --direct=1 --time_based --runtime=${seconds}`).iops },
+  { name: 'rand read 4k direct x4', unit: 'IOPS', run: (d) => fio(d, `--rw=randread --bs=4k --size=256M --direct=1 --numjobs=4 --time_based --runtime=${seconds}`).iops },
+  { name: 'create+stat+unlink', unit: 'ops/s', run: (d) => Number(sh(`python3 ${repo}/bench/meta.py ${d} ${metaFiles}`)) },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function main(): void {
+  if (process.getuid?.() !== 0) throw new Error('run as root: mounting needs it');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(backing, { recursive: true });
+  mkdirSync(mnt, { recursive: true });
+  const results = new Map<string, Map<string, number>>();
+  for (const c of configs) {
+    const perWorkload = new Map<string, number>();
+    c.mount();
+    try {
+      for (const w of workloads) {
+        const samples: number[] = [];
+        for (let r = 0; r < runs; r++) {
+          samples.push(w.run(c.dir));
+          sh(`rm -f ${backing}/b.* ; sync`);
+        }
+        perWorkload.set(w.name, median(samples));
+        process.stderr.write(`${c.name.padEnd(16)} ${w.name.padEnd(24)} ${samples.map((s) => s.toFixed(0)).join(' / ')} ${w.unit}\n`);
+      }
+    } finally {
+      c.unmount();
+    }
+    results.set(c.name, perWorkload);
+  }
+  const xlfs = results.get('xlfs-posix')!;
+  const peers = configs.map((c) => c.name).filter((n) => n !== 'xlfs-posix');
+  const header = `| workload | unit | ${configs.map((c) => c.name).join(' | ')} | ${peers.map((p) => `xlfs/${p}`).join(' | ')} |`;
+  const rule = `|${'---|'.repeat(2 + configs.length + peers.length)}`;
+  const rows = workloads.map((w) => {
+    const cells = configs.map((c) => results.get(c.name)!.get(w.name)!.toFixed(0));
+    const ratios = peers.map((p) => (xlfs.get(w.name)! / results.get(p)!.get(w.name)!).toFixed(2));
+    return `| ${w.name} | ${w.unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`;
+  });
+  const table = [header, rule, ...rows].join('\n');
+  process.stdout.write(table + '\n');
+  if (record) {
+    const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    appendFileSync(join(repo, 'bench/RESULTS.md'), `\n## ${when} UTC — \`npx tsx bench/run.ts ${args.filter((a) => a !== '--record').join(' ')}\`\n\nMedian of ${runs} runs, ${sizeMiB} MiB sequential, ${seconds} s random, ${metaFiles} files for metadata; backing directory on ${sh(`findmnt -no FSTYPE -T ${work}`).trim()}, ${sh('nproc').trim()} vCPUs, kernel ${sh('uname -r').trim()}.\n\n${table}\n`);
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+main();
