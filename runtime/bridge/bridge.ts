@@ -55,6 +55,8 @@ export class FuseBridge extends CallerXlator {
   private readonly fds = new Map<number, Fd>();
   private nextFh = 1;
   private readonly groups: GroupCache;
+  /** SETLKW requests waiting for a lock, by request id, for INTERRUPT. */
+  readonly blockedLocks = new Map<number, { fd: Fd; owner: Buffer; header: FuseInHeader }>();
   readonly entryValid: [number, number];
   readonly attrValid: [number, number];
   readonly negativeValid: [number, number];

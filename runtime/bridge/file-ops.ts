@@ -4,7 +4,7 @@ import { encodeFuseLkOut, encodeFuseLseekOut, encodeFuseOpenOut, encodeFuseWrite
 import type { FuseHandlers } from '../../generated/fuse-opcodes.js';
 import { Fop } from '../../generated/fops.js';
 import {
-  windCopyFileRange, windCreate, windDiscard, windFallocate, windFlush, windFsync, windLk, windOpen, windReadv, windSeek, windWritev, windZerofill,
+  windCopyFileRange, windCreate, windDiscard, windFallocate, windFgetxattr, windFlush, windFsync, windLk, windOpen, windReadv, windSeek, windWritev, windZerofill,
 } from '../../generated/wind.js';
 import { Dict } from '../dict.js';
 import { Errno } from '../errno.js';
@@ -23,6 +23,8 @@ const FALLOC_FL_ZERO_RANGE = 0x10;
 const SEEK_DATA = 3;
 const SEEK_HOLE = 4;
 const OFFSET_MAX = 0x7fffffffffffffffn;
+/** The virtual xattr that cancels the caller's blocked lock (GlusterFS's name for it). */
+export const INTERRUPT_LOCK_KEY = 'glusterfs.intrlk.tposix.kblocked';
 
 function ownerBytes(owner: number | bigint): Buffer {
   const buf = Buffer.alloc(8);
@@ -55,8 +57,11 @@ export function fileHandlers(b: FuseBridge): Partial<FuseHandlers> {
       pid: req.lk.pid,
       owner,
     };
+    // A blocking lock can wait for ever: remember it so that INTERRUPT can cancel it.
+    if (cmd === LockCmd.SETLKW) b.blockedLocks.set(h.unique, { fd, owner, header: h });
     windLk(b.stack(h, Fop.LK, owner), (f, _c, _x, opRet, opErrno, got) => {
       f.root.destroy();
+      b.blockedLocks.delete(h.unique);
       if (opRet < 0) return b.reply.error(h.unique, opErrno);
       if (cmd !== LockCmd.GETLK) return b.reply.empty(h.unique);
       const l = got ?? { ...flock, type: LockType.UNLCK };
@@ -174,6 +179,17 @@ export function fileHandlers(b: FuseBridge): Partial<FuseHandlers> {
         encodeFuseWriteOut(out, 16, { size: opRet });
         b.session!.send(h.unique, out);
       }, b.top, fdIn, req.offIn, fdOut, req.offOut, req.len, 0, null);
+    },
+
+    /**
+     * The kernel gives up waiting for a request (a signal). Only a blocked SETLKW can wait long
+     * enough to matter: as GlusterFS does, ask the lock's keeper to cancel it with an fgetxattr of
+     * glusterfs.intrlk.tposix.kblocked; the SETLKW then answers EINTR. INTERRUPT itself has no reply.
+     */
+    interrupt(_h, req) {
+      const blocked = b.blockedLocks.get(req.unique);
+      if (blocked === undefined) return;
+      windFgetxattr(b.stack(blocked.header, Fop.FGETXATTR, blocked.owner), (f) => f.root.destroy(), b.top, blocked.fd, INTERRUPT_LOCK_KEY, null);
     },
 
     getlk(h, req) {

@@ -159,6 +159,20 @@ except OSError as e: print('busy-other', e.errno)`;
     });
   });
 
+  fullOnly('lets a signal interrupt a process blocked on a lock', async () => {
+    await withMount(posixVolfile, async ({ mnt }) => {
+      writeFileSync(`${mnt}/contended`, '');
+      const holder = sh(`flock -x ${mnt}/contended -c 'sleep 4'`);
+      await new Promise((r) => setTimeout(r, 400));
+      // Without INTERRUPT handling the waiter could only leave when the holder lets go (4 s).
+      const started = Date.now();
+      const waiter = await shFails(`timeout -s INT 1 flock -x ${mnt}/contended -c true`);
+      expect(waiter.code).toBe(124);
+      expect(Date.now() - started).toBeLessThan(2500);
+      await holder;
+    });
+  });
+
   it('round-trips a 2000-file tar byte for byte', async () => {
     await withMount(posixVolfile, async ({ mnt, dir }) => {
       await sh(`mkdir -p ${dir}/src && cd ${dir}/src && for d in $(seq 1 20); do mkdir d$d; for f in $(seq 1 100); do head -c $((f * 37)) /dev/urandom > d$d/f$f; done; done`);

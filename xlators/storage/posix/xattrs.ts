@@ -117,8 +117,16 @@ export function getxattr(px: Posix, frame: Frame, loc: Loc, name: string): void 
   }
 }
 
+/** GlusterFS's request to cancel the caller's blocked lock (sent when the kernel interrupts it). */
+const INTERRUPT_LOCK_KEY = 'glusterfs.intrlk.tposix.kblocked';
+
 export function fgetxattr_(px: Posix, frame: Frame, fd: Fd, name: string): void {
   try {
+    if (name?.startsWith(INTERRUPT_LOCK_KEY)) {
+      const file = px.requireFile(fd);
+      px.locks.cancel(file.gfid, frame.root.lkOwner.toString('hex'));
+      return unwindFgetxattr(frame, 0, 0, new Dict(), null);
+    }
     unwindFgetxattr(frame, 0, 0, getAll(targetOf(px, fd), name ?? '', frame.root), null);
   } catch (e) {
     unwindFgetxattr(frame, -1, px.errno(e), null, null);
