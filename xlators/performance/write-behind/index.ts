@@ -1,0 +1,8 @@
+// performance/write-behind: placeholder while it is written; passes every fop through.
+import { DefaultXlator } from '../../../generated/defaults.js';
+import type { OptionDecl } from '../../../runtime/options.js';
+
+export class WriteBehind extends DefaultXlator {
+  static override readonly description = 'Placeholder for performance/write-behind.';
+  static override readonly options: readonly OptionDecl[] = [];
+}
