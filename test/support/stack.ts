@@ -10,7 +10,7 @@ import { DefaultXlator } from '../../generated/defaults.js';
 import { fopByNumber, allFops } from '../../generated/fops.js';
 import { Graph } from '../../runtime/graph.js';
 import { findXlator, registerXlator } from '../../runtime/registry.js';
-import type { Frame } from '../../runtime/stack.js';
+import type { CallStack, Frame } from '../../runtime/stack.js';
 import type { Xlator } from '../../runtime/xlator.js';
 import { XlatorFixture } from '../posix/helpers.js';
 
@@ -18,6 +18,8 @@ import { XlatorFixture } from '../posix/helpers.js';
 export class Probe extends DefaultXlator {
   static override readonly description = 'Test layer: records the fops that pass through it.';
   readonly calls: string[] = [];
+  /** The call stack of each call, in the same order (credentials, utime's flags and stamp). */
+  readonly stacks: CallStack[] = [];
 
   constructor(name: string, type: string) {
     super(name, type);
@@ -26,6 +28,7 @@ export class Probe extends DefaultXlator {
       const passOn = self[fop.method]!.bind(this);
       self[fop.method] = (frame: Frame, ...args: unknown[]) => {
         this.calls.push(fopByNumber[frame.op]?.name ?? fop.name);
+        this.stacks.push(frame.root);
         return passOn(frame, ...args);
       };
     }
@@ -37,6 +40,7 @@ export class Probe extends DefaultXlator {
 
   reset(): void {
     this.calls.length = 0;
+    this.stacks.length = 0;
   }
 }
 

@@ -19,6 +19,7 @@ import type { FileCtx, Posix } from './index.js';
 import { openMask, requireAccess } from './permission.js';
 import { openFd } from './entries.js';
 import { fstat as fstatSyncBig } from './meta-io.js';
+import { stampFd, stampPath } from './times.js';
 
 const closeP = promisify(close);
 const ftruncateP = async (fd: number, len: number): Promise<void> => ftruncateSync(fd, len);
@@ -88,6 +89,7 @@ export function writev(px: Posix, frame: Frame, fd: Fd, vector: Buffer[], offset
     if (err) return unwindWritev(frame, -1, px.errno(err), null, null, null);
     let post: Iatt;
     try {
+      stampFd(frame.root, ctx.fd);
       post = fdStatSync(ctx);
     } catch (e) {
       return unwindWritev(frame, -1, px.errno(e), null, null, null);
@@ -102,6 +104,7 @@ export async function truncate(px: Posix, frame: Frame, loc: Loc, offset: number
     const pre = await statOf(real);
     requireAccess(frame.root, pre, 2);
     await truncateP(real, offset);
+    stampPath(frame.root, real);
     unwindTruncate(frame, 0, 0, pre, await statOf(real), null);
   } catch (e) {
     unwindTruncate(frame, -1, px.errno(e), null, null, null);
@@ -113,6 +116,7 @@ export async function ftruncate(px: Posix, frame: Frame, fd: Fd, offset: number)
     const ctx = px.requireFile(fd);
     const pre = await fdStat(ctx);
     await ftruncateP(ctx.fd, offset);
+    stampFd(frame.root, ctx.fd);
     unwindFtruncate(frame, 0, 0, pre, await fdStat(ctx), null);
   } catch (e) {
     unwindFtruncate(frame, -1, px.errno(e), null, null, null);
@@ -163,6 +167,7 @@ async function space(px: Posix, frame: Frame, fd: Fd, mode: number, offset: numb
       if (!(mode === FALLOC_FL_ZERO_RANGE && e instanceof SysError && e.errno === E.EOPNOTSUPP)) throw e;
       await writeZeroes(ctx.fd, offset, len);
     }
+    stampFd(frame.root, ctx.fd);
     unwind(frame, 0, 0, pre, await fdStat(ctx), null);
   } catch (e) {
     unwind(frame, -1, px.errno(e), null, null, null);

@@ -1,22 +1,23 @@
 // Entry fops: lookup and everything that adds, removes or renames a name in a directory.
-import { closeSync, constants, writev as writevCb } from 'node:fs';
+import { closeSync, constants, readFileSync, writev as writevCb } from 'node:fs';
 import { lchown, link as linkP, mkdir as mkdirP, open as openSyncFd, readlink as readlinkP, rename as renameP, rmdir as rmdirP, symlink as symlinkP, unlink as unlinkP } from './meta-io.js';
 import { promisify } from 'node:util';
 import {
   unwindCreate, unwindLink, unwindLookup, unwindMkdir, unwindMknod, unwindPut, unwindReadlink, unwindRename, unwindRmdir, unwindSymlink, unwindUnlink,
 } from '../../../generated/wind.js';
-import type { Dict } from '../../../runtime/dict.js';
+import { Dict } from '../../../runtime/dict.js';
 import type { Fd } from '../../../runtime/fd.js';
 import type { Iatt } from '../../../runtime/iatt.js';
 import type { Loc } from '../../../runtime/loc.js';
 import type { Frame } from '../../../runtime/stack.js';
 import { mknod as mknodC, renameat2, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../../runtime/sys/libc.js';
 import { checkName, E, ensureGfid, FopError, parentPath, requestedGfid, statOf } from './handle.js';
-import { isRoot, requireAccess, requireRemovable, W, X } from './permission.js';
+import { isRoot, R, requireAccess, requireRemovable, W, X } from './permission.js';
 
 /** open(2) of an existing or new file: a metadata call, made synchronously like the others. */
 export const openFd = async (path: string, flags: number, mode?: number): Promise<number> => openSyncFd(path, flags, mode);
 import type { Posix } from './index.js';
+import { stampPath } from './times.js';
 import { backingOpenFlags } from './data.js';
 
 /** Parent attributes, with the search/write permission an entry op needs. */
@@ -32,10 +33,29 @@ export async function adopt(px: Posix, frame: Frame, real: string, parent: Iatt,
   ensureGfid(real, requestedGfid(xdata));
   const gid = (parent.mode & 0o2000) !== 0 ? parent.gid : frame.root.gid;
   await lchown(real, frame.root.uid, gid);
+  stampPath(frame.root, real);
   return statOf(real);
 }
 
-export async function lookup(px: Posix, frame: Frame, loc: Loc, _xdata: Dict | null): Promise<void> {
+/** Lookup xdata key: "send the content of a regular file no larger than this" (quick-read asks it). */
+export const CONTENT_KEY = 'glusterfs.content';
+
+/** The whole content of a small regular file, for a lookup that asked for it. */
+function contentReply(frame: Frame, real: string, buf: Iatt, xdata: Dict | null): Dict | null {
+  const limit = xdata?.get(CONTENT_KEY);
+  if (limit === undefined || !buf.isRegular() || buf.size > Number(limit)) return null;
+  let content: Buffer;
+  try {
+    requireAccess(frame.root, buf, R); // a cache must not hand out what the caller could not read
+    content = readFileSync(real);
+  } catch {
+    return null; // a file that cannot be read now is still found; the reader gets the error
+  }
+  if (content.length !== buf.size) return null; // changed under us: no content rather than a wrong one
+  return new Dict([[CONTENT_KEY, content]]);
+}
+
+export async function lookup(px: Posix, frame: Frame, loc: Loc, xdata: Dict | null): Promise<void> {
   try {
     if (loc.path === '/') {
       const buf = await statOf(px.directory, true);
@@ -43,8 +63,9 @@ export async function lookup(px: Posix, frame: Frame, loc: Loc, _xdata: Dict | n
       return;
     }
     const parent = await parentFor(px, frame, loc, X);
-    const buf = await statOf(px.real(loc.path));
-    unwindLookup(frame, 0, 0, loc.inode, buf, null, parent);
+    const real = px.real(loc.path);
+    const buf = await statOf(real);
+    unwindLookup(frame, 0, 0, loc.inode, buf, contentReply(frame, real, buf, xdata), parent);
   } catch (e) {
     unwindLookup(frame, -1, px.errno(e), null, null, null, null);
   }
@@ -71,7 +92,7 @@ export async function mknod(px: Posix, frame: Frame, loc: Loc, mode: number, rde
     if ((type === 0o020000 || type === 0o060000) && !isRoot(frame.root)) throw new FopError(E.EPERM);
     mknodC(real, (mode & ~umask & 0o7777) | (type || 0o100000), rdev);
     const buf = await adopt(px, frame, real, pre, xdata);
-    unwindMknod(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc), null);
+    unwindMknod(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc, frame.root), null);
   } catch (e) {
     unwindMknod(frame, -1, px.errno(e), null, null, null, null, null);
   }
@@ -84,7 +105,7 @@ export async function mkdir(px: Posix, frame: Frame, loc: Loc, mode: number, uma
     const real = px.real(loc.path);
     await mkdirP(real, mode & ~umask & 0o7777);
     const buf = await adopt(px, frame, real, pre, xdata);
-    unwindMkdir(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc), null);
+    unwindMkdir(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc, frame.root), null);
   } catch (e) {
     unwindMkdir(frame, -1, px.errno(e), null, null, null, null, null);
   }
@@ -97,7 +118,7 @@ export async function symlink(px: Posix, frame: Frame, linkpath: string, loc: Lo
     const real = px.real(loc.path);
     await symlinkP(linkpath, real);
     const buf = await adopt(px, frame, real, pre, xdata);
-    unwindSymlink(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc), null);
+    unwindSymlink(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc, frame.root), null);
   } catch (e) {
     unwindSymlink(frame, -1, px.errno(e), null, null, null, null, null);
   }
@@ -112,7 +133,7 @@ export async function create(px: Posix, frame: Frame, loc: Loc, flags: number, m
     try {
       const buf = await adopt(px, frame, real, pre, xdata);
       px.setFileCtx(fd, handle, real);
-      unwindCreate(frame, 0, 0, fd, loc.inode, buf, pre, await px.parentStat(loc), null);
+      unwindCreate(frame, 0, 0, fd, loc.inode, buf, pre, await px.parentStat(loc, frame.root), null);
     } catch (e) {
       closeSync(handle);
       throw e;
@@ -130,7 +151,7 @@ export async function unlink(px: Posix, frame: Frame, loc: Loc, _flags: number):
     if (victim.isDirectory()) throw new FopError(E.EISDIR);
     requireRemovable(frame.root, pre, victim);
     await unlinkP(real);
-    unwindUnlink(frame, 0, 0, pre, await px.parentStat(loc), null);
+    unwindUnlink(frame, 0, 0, pre, await px.parentStat(loc, frame.root), null);
   } catch (e) {
     unwindUnlink(frame, -1, px.errno(e), null, null, null);
   }
@@ -144,7 +165,7 @@ export async function rmdir(px: Posix, frame: Frame, loc: Loc, _flags: number): 
     if (!victim.isDirectory()) throw new FopError(E.ENOTDIR);
     requireRemovable(frame.root, pre, victim);
     await rmdirP(real);
-    unwindRmdir(frame, 0, 0, pre, await px.parentStat(loc), null);
+    unwindRmdir(frame, 0, 0, pre, await px.parentStat(loc, frame.root), null);
   } catch (e) {
     unwindRmdir(frame, -1, px.errno(e), null, null, null);
   }
@@ -164,7 +185,7 @@ export async function rename(px: Posix, frame: Frame, oldloc: Loc, newloc: Loc, 
     if (flags !== 0) renameat2(from, to, flags & (RENAME_NOREPLACE | RENAME_EXCHANGE));
     else await renameP(from, to);
     const buf = await statOf(to);
-    unwindRename(frame, 0, 0, buf, preOld, await px.parentStat(oldloc), preNew, await px.parentStat(newloc), null);
+    unwindRename(frame, 0, 0, buf, preOld, await px.parentStat(oldloc, frame.root), preNew, await px.parentStat(newloc, frame.root), null);
   } catch (e) {
     unwindRename(frame, -1, px.errno(e), null, null, null, null, null, null);
   }
@@ -179,7 +200,7 @@ export async function link(px: Posix, frame: Frame, oldloc: Loc, newloc: Loc): P
     if (st.isDirectory()) throw new FopError(E.EPERM);
     await linkP(from, px.real(newloc.path));
     const buf = await statOf(px.real(newloc.path));
-    unwindLink(frame, 0, 0, oldloc.inode, buf, pre, await px.parentStat(newloc), null);
+    unwindLink(frame, 0, 0, oldloc.inode, buf, pre, await px.parentStat(newloc, frame.root), null);
   } catch (e) {
     unwindLink(frame, -1, px.errno(e), null, null, null, null, null);
   }
@@ -202,7 +223,7 @@ export async function put(
       closeSync(handle);
     }
     const buf = await adopt(px, frame, real, pre, xdata);
-    unwindPut(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc), null);
+    unwindPut(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc, frame.root), null);
   } catch (e) {
     unwindPut(frame, -1, px.errno(e), null, null, null, null, null);
   }

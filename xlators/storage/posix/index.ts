@@ -16,7 +16,7 @@ import type { Iatt } from '../../../runtime/iatt.js';
 import type { Loc } from '../../../runtime/loc.js';
 import { type Flock, LockCmd } from '../../../runtime/lock.js';
 import type { OptionDecl } from '../../../runtime/options.js';
-import type { Frame } from '../../../runtime/stack.js';
+import type { CallStack, Frame } from '../../../runtime/stack.js';
 import { lsetxattr } from '../../../runtime/sys/libc.js';
 import * as attrs from './attrs.js';
 import * as data from './data.js';
@@ -24,6 +24,7 @@ import * as dirs from './dirs.js';
 import * as entries from './entries.js';
 import { E, FopError, GFID_XATTR, parentPath, readGfid, realPath, statOf } from './handle.js';
 import { LockTable } from './locks.js';
+import { stampParent } from './times.js';
 import * as xattrs from './xattrs.js';
 
 export interface FileCtx {
@@ -75,8 +76,10 @@ export class Posix extends DefaultXlator {
     return realPath(this.directory, path);
   }
 
-  async parentStat(loc: Loc): Promise<Iatt> {
+  /** The parent's attributes after an entry fop, with features/utime's parent times applied. */
+  async parentStat(loc: Loc, root?: CallStack): Promise<Iatt> {
     const parent = parentPath(loc.path);
+    if (root !== undefined) stampParent(root, this.real(parent));
     return statOf(this.real(parent), parent === '/');
   }
 
