@@ -22,6 +22,22 @@ export class Fd {
     this.anonymous = anonymous;
   }
 
+  /**
+   * References: the opener's, plus one per translator that still needs the fd after the opener let
+   * go (write-behind's pending writes). The release reaches the translators when the last goes.
+   */
+  private refs = 1;
+  onRelease: ((fd: Fd) => void) | null = null;
+
+  ref(): this {
+    this.refs++;
+    return this;
+  }
+
+  unref(): void {
+    if (--this.refs === 0) this.onRelease?.(this);
+  }
+
   get isDirectory(): boolean {
     return this.inode.isDirectory();
   }

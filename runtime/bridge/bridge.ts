@@ -133,7 +133,15 @@ export class FuseBridge extends CallerXlator {
     const fd = this.fds.get(fh);
     if (fd === undefined) return;
     this.fds.delete(fh);
-    for (const xl of this.graph.xlators) {
+    // Translators that still hold the fd (writes behind) keep the release until they let go.
+    fd.onRelease = (f) => this.releaseContexts(f);
+    fd.unref();
+  }
+
+  private releaseContexts(fd: Fd): void {
+    // Top first, as a release travels down the graph.
+    for (let i = this.graph.xlators.length - 1; i >= 0; i--) {
+      const xl = this.graph.xlators[i]!;
       if (!fd.ctx.has(xl)) continue;
       try {
         if (fd.isDirectory) xl.releasedir(fd);

@@ -44,7 +44,37 @@ export class Probe extends DefaultXlator {
   }
 }
 
+/** Holds the fops named in `held` until release(): how a test makes a layer below slow. */
+export class Gate extends DefaultXlator {
+  static override readonly description = 'Test layer: holds chosen fops until released.';
+  readonly held = new Set<string>();
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(name: string, type: string) {
+    super(name, type);
+    const self = this as unknown as Record<string, (frame: Frame, ...args: unknown[]) => unknown>;
+    for (const fop of allFops) {
+      const passOn = self[fop.method]!.bind(this);
+      self[fop.method] = (frame: Frame, ...args: unknown[]) => {
+        if (!this.held.has(fop.name)) return passOn(frame, ...args);
+        this.waiting.push(() => passOn(frame, ...args));
+      };
+    }
+  }
+
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Stop holding and let everything held go down, in order. */
+  release(): void {
+    this.held.clear();
+    for (const go of this.waiting.splice(0)) go();
+  }
+}
+
 if (findXlator('test/probe') === undefined) registerXlator('test/probe', Probe);
+if (findXlator('test/gate') === undefined) registerXlator('test/gate', Gate);
 
 export class StackFixture extends XlatorFixture {
   private constructor(
