@@ -86,6 +86,12 @@ volume posix
 end-volume
 `;
 
+/** spec/volfiles/seed-stack.vol (the GlusterFS client stack) with its posix storing in @DATA@. */
+export const seedStackVolfile = readFileSync(join(repo, 'spec/volfiles/seed-stack.vol'), 'utf8').replace(
+  /(volume posix\n\s+type storage\/posix\n\s+option directory )\S+/,
+  '$1@DATA@',
+);
+
 /** Run a command expected to fail: its exit code and everything it printed. */
 export async function shFails(command: string): Promise<{ code: number; output: string }> {
   try {

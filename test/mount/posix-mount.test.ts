@@ -1,24 +1,26 @@
-// The mount suite over storage/posix: what people do with a filesystem, through a real FUSE mount,
-// checked against the backing directory and against what the kernel reports.
+// The mount suite: what people do with a filesystem, through a real FUSE mount, checked against
+// the backing directory and against what the kernel reports. It runs over storage/posix alone on
+// both transports, and over the GlusterFS client stack (spec/volfiles/seed-stack.vol).
 import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, readSync, statSync, writeFileSync, writeSync, appendFileSync, existsSync, lstatSync, symlinkSync, linkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { posixVolfile, sh, shFails, withMount as withMountOn, xlfsBin } from './harness.js';
+import { posixVolfile, seedStackVolfile, sh, shFails, withMount as withMountOn, xlfsBin } from './harness.js';
 
 // What libfuse 2 (the fuse-native transport) cannot carry: nanosecond times and one-sided
 // utimens, fallocate and SEEK_DATA/HOLE. Those cases run on the /dev/fuse transport only.
-const transports = [
-  { name: 'dev', options: [] as string[], full: true },
-  { name: 'fuse-native', options: ['transport=fuse-native'], full: false },
+const configurations = [
+  { name: 'storage/posix volume over the dev transport', volfile: posixVolfile, options: [] as string[], full: true },
+  { name: 'storage/posix volume over the fuse-native transport', volfile: posixVolfile, options: ['transport=fuse-native'], full: false },
+  { name: 'GlusterFS client stack (seed-stack.vol)', volfile: seedStackVolfile, options: [] as string[], full: true },
 ];
 
-for (const transport of transports) {
-const withMount = (volfile: string, fn: Parameters<typeof withMountOn>[1]) => withMountOn(volfile, fn, transport.options);
+for (const transport of configurations) {
+const withMount = (fn: Parameters<typeof withMountOn>[1]) => withMountOn(transport.volfile, fn, transport.options);
 // Cases a transport cannot carry are not defined for it (rather than skipped).
 const fullOnly = (name: string, fn: () => Promise<void>) => (transport.full ? it(name, fn) : undefined);
 
-describe(`a mounted storage/posix volume over the ${transport.name} transport`, () => {
+describe(`a mounted ${transport.name}`, () => {
   it('serves everyday file work', async () => {
-    await withMount(posixVolfile, async ({ mnt, data }) => {
+    await withMount(async ({ mnt, data }) => {
       // ls, stat, cat, append, truncate
       writeFileSync(`${mnt}/hello`, 'Hello World!\n');
       expect(await sh(`ls ${mnt}`)).toBe('hello\n');
@@ -55,7 +57,7 @@ describe(`a mounted storage/posix volume over the ${transport.name} transport`, 
   });
 
   fullOnly('keeps modes, owners and nanosecond times', async () => {
-    await withMount(posixVolfile, async ({ mnt, data }) => {
+    await withMount(async ({ mnt, data }) => {
       writeFileSync(`${mnt}/f`, 'x');
       await sh(`chmod 640 ${mnt}/f && chown 1234:5678 ${mnt}/f && touch -d '2021-03-04 05:06:07.123456789' ${mnt}/f`);
       expect(await sh(`stat -c '%a %u %g %y' ${mnt}/f`)).toBe('640 1234 5678 2021-03-04 05:06:07.123456789 +0000\n');
@@ -64,7 +66,7 @@ describe(`a mounted storage/posix volume over the ${transport.name} transport`, 
   });
 
   it('copies a 100 MiB file with the same checksum both ways', async () => {
-    await withMount(posixVolfile, async ({ mnt, dir }) => {
+    await withMount(async ({ mnt, dir }) => {
       await sh(`head -c 100M /dev/urandom > ${dir}/big`);
       await sh(`cp ${dir}/big ${mnt}/big && cp ${mnt}/big ${dir}/back`);
       const sum = async (p: string) => (await sh(`sha256sum ${p}`)).split(' ')[0];
@@ -76,7 +78,7 @@ describe(`a mounted storage/posix volume over the ${transport.name} transport`, 
   });
 
   fullOnly('reads and writes with O_DIRECT', async () => {
-    await withMount(posixVolfile, async ({ mnt, data }) => {
+    await withMount(async ({ mnt, data }) => {
       await sh(`dd if=/dev/urandom of=${data}/src bs=64k count=16 status=none`);
       await sh(`dd if=${data}/src of=${mnt}/direct bs=64k oflag=direct status=none && dd if=${mnt}/direct of=${data}/back bs=4k iflag=direct status=none`);
       expect(await sh(`cmp ${data}/src ${data}/back && cmp ${data}/src ${data}/direct && echo same`)).toBe('same\n');
@@ -84,7 +86,7 @@ describe(`a mounted storage/posix volume over the ${transport.name} transport`, 
   });
 
   it('makes and removes deep trees', async () => {
-    await withMount(posixVolfile, async ({ mnt, data }) => {
+    await withMount(async ({ mnt, data }) => {
       await sh(`mkdir -p ${mnt}/d1/d2/d3/d4/d5/d6/d7/d8 && touch ${mnt}/d1/d2/d3/d4/d5/d6/d7/d8/leaf ${mnt}/d1/d2/x`);
       expect(existsSync(`${data}/d1/d2/d3/d4/d5/d6/d7/d8/leaf`)).toBe(true);
       const rmdir = await shFails(`rmdir ${mnt}/d1`);
@@ -98,7 +100,7 @@ describe(`a mounted storage/posix volume over the ${transport.name} transport`, 
   });
 
   fullOnly('stores extended attributes, preallocates space and reports df', async () => {
-    await withMount(posixVolfile, async ({ mnt, data }) => {
+    await withMount(async ({ mnt, data }) => {
       writeFileSync(`${mnt}/x`, '');
       await sh(`setfattr -n user.colour -v blue ${mnt}/x`);
       expect(await sh(`getfattr --only-values -n user.colour ${mnt}/x`)).toBe('blue');
@@ -119,7 +121,7 @@ describe(`a mounted storage/posix volume over the ${transport.name} transport`, 
   });
 
   it('stores extended attributes', async () => {
-    await withMount(posixVolfile, async ({ mnt, data }) => {
+    await withMount(async ({ mnt, data }) => {
       writeFileSync(`${mnt}/xa`, '');
       await sh(`setfattr -n user.shape -v round ${mnt}/xa`);
       expect(await sh(`getfattr --only-values -n user.shape ${mnt}/xa`)).toBe('round');
@@ -128,7 +130,7 @@ describe(`a mounted storage/posix volume over the ${transport.name} transport`, 
   });
 
   it('arbitrates flock and fcntl locks between processes', async () => {
-    await withMount(posixVolfile, async ({ mnt }) => {
+    await withMount(async ({ mnt }) => {
       writeFileSync(`${mnt}/lockfile`, '');
       // Holder keeps an exclusive flock for a while; a non-blocking try meanwhile fails.
       const holder = sh(`flock -x ${mnt}/lockfile -c 'sleep 1.5'`);
@@ -160,7 +162,7 @@ except OSError as e: print('busy-other', e.errno)`;
   });
 
   fullOnly('lets a signal interrupt a process blocked on a lock', async () => {
-    await withMount(posixVolfile, async ({ mnt }) => {
+    await withMount(async ({ mnt }) => {
       writeFileSync(`${mnt}/contended`, '');
       const holder = sh(`flock -x ${mnt}/contended -c 'sleep 4'`);
       await new Promise((r) => setTimeout(r, 400));
@@ -174,7 +176,7 @@ except OSError as e: print('busy-other', e.errno)`;
   });
 
   it('round-trips a 2000-file tar byte for byte', async () => {
-    await withMount(posixVolfile, async ({ mnt, dir }) => {
+    await withMount(async ({ mnt, dir }) => {
       await sh(`mkdir -p ${dir}/src && cd ${dir}/src && for d in $(seq 1 20); do mkdir d$d; for f in $(seq 1 100); do head -c $((f * 37)) /dev/urandom > d$d/f$f; done; done`);
       await sh(`tar -C ${dir}/src -cf ${dir}/in.tar . && tar -C ${mnt} -xf ${dir}/in.tar`);
       await sh(`tar -C ${mnt} -cf ${dir}/out.tar . && mkdir ${dir}/back && tar -C ${dir}/back -xf ${dir}/out.tar`);
@@ -184,7 +186,7 @@ except OSError as e: print('busy-other', e.errno)`;
   });
 
   it('serves concurrent readers and writers in several processes', async () => {
-    await withMount(posixVolfile, async ({ mnt }) => {
+    await withMount(async ({ mnt }) => {
       const writers = Array.from({ length: 4 }, (_, i) => sh(`for n in $(seq 1 50); do echo "w${i} line $n" >> ${mnt}/log${i}; done`));
       const readers = Array.from({ length: 4 }, () => sh(`for n in $(seq 1 30); do cat ${mnt}/log* > /dev/null 2>&1 || true; ls ${mnt} > /dev/null; done`));
       await Promise.all([...writers, ...readers]);
@@ -200,7 +202,7 @@ except OSError as e: print('busy-other', e.errno)`;
 
   fullOnly('unmounts with files still open, and the server goes away', async () => {
     let serverPid = 0;
-    await withMount(posixVolfile, async ({ mnt, server }) => {
+    await withMount(async ({ mnt, server }) => {
       serverPid = server.pid!;
       const fd = openSync(`${mnt}/open-file`, 'w+');
       writeSync(fd, 'still open');

@@ -44,7 +44,7 @@ export class Probe extends DefaultXlator {
   }
 }
 
-/** Holds the fops named in `held` until release(): how a test makes a layer below slow. */
+/** Holds the fops named in `held` until releaseHeld(): how a test makes a layer below slow. */
 export class Gate extends DefaultXlator {
   static override readonly description = 'Test layer: holds chosen fops until released.';
   readonly held = new Set<string>();
@@ -67,7 +67,7 @@ export class Gate extends DefaultXlator {
   }
 
   /** Stop holding and let everything held go down, in order. */
-  release(): void {
+  releaseHeld(): void {
     this.held.clear();
     for (const go of this.waiting.splice(0)) go();
   }

@@ -48,7 +48,7 @@ describe('acknowledging early', () => {
     const stat = syncop.stat(fx.top, loc, null).then((r) => ((statDone = true), r));
     await settle();
     expect(statDone).toBe(false); // the stat must not see the size before the write
-    gate.release();
+    gate.releaseHeld();
     expect((await stat).buf!.size).toBe(6);
     expect(onDisk(fx, 'f').toString()).toBe('behind');
   });
@@ -60,7 +60,7 @@ describe('acknowledging early', () => {
     const buf = Buffer.from('original');
     await syncop.writev(fx.top, fd, [buf], 1, 0, 0, null, null);
     buf.write('CLOBBER!');
-    fx.xlator<Gate>('gate').release();
+    fx.xlator<Gate>('gate').releaseHeld();
     await fx.xlator<WriteBehind>('wb').drained();
     expect(onDisk(fx, 'copy').toString()).toBe('original');
   });
@@ -74,7 +74,7 @@ describe('acknowledging early', () => {
     const w = syncop.writev(fx.top, fd, [Buffer.alloc(600 * 1024, 1)], 1, 0, 0, null, null).then((r) => ((answered = true), r));
     await settle();
     expect(answered).toBe(false);
-    gate.release();
+    gate.releaseHeld();
     expect((await w).opRet).toBe(600 * 1024);
   });
 
@@ -88,7 +88,7 @@ describe('acknowledging early', () => {
     const w = syncop.writev(fx.top, fd, [Buffer.from('x')], 1, 0, 0, null, null).then((r) => ((answered = true), r));
     await settle();
     expect(answered).toBe(false);
-    gate.release();
+    gate.releaseHeld();
     expect((await w).opRet).toBe(1);
   });
 });
@@ -117,7 +117,7 @@ describe('ordering', () => {
     await syncop.writev(fx.top, fd, [Buffer.from('AB')], 1, 6, 0, null, null);
     await settle();
     expect(fx.probe().calls.filter((c) => c === 'ftruncate' || c === 'writev')).toEqual([]);
-    gate.release();
+    gate.releaseHeld();
     expect((await truncated).opRet).toBe(0);
     await fx.xlator<WriteBehind>('wb').drained();
     expect(fx.probe().calls.filter((c) => c === 'ftruncate' || c === 'writev')).toEqual(['writev', 'ftruncate', 'writev']);
@@ -130,7 +130,7 @@ describe('ordering', () => {
     fx.xlator<Gate>('gate').held.add('writev');
     await syncop.writev(fx.top, fd, [Buffer.from('read me')], 1, 0, 0, null, null);
     const read = fx.read(fd, 100);
-    setTimeout(() => fx.xlator<Gate>('gate').release(), 10);
+    setTimeout(() => fx.xlator<Gate>('gate').releaseHeld(), 10);
     expect(await read).toBe('read me');
   });
 });
