@@ -16,6 +16,8 @@ import { emitUtime } from './emit/utime.js';
 import { emitWind } from './emit/wind.js';
 import { headerOf } from './emit/common.js';
 import { loadSpec, SpecError } from './load.js';
+import { emitRpc } from './rpc/emit.js';
+import { loadRpcSpec } from './rpc/load.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,6 +42,9 @@ export function generate(specDir = join(root, 'spec')): Map<string, string> {
   emitUtime(project, spec, join(root, 'generator/templates'));
   if (existsSync(join(specDir, 'fuse.yaml'))) {
     emitFuse(project, loadFuseSpec(join(specDir, 'fuse.yaml'), join(root, 'spec/fuse.schema.json'), 'spec/fuse.yaml'));
+  }
+  if (existsSync(join(specDir, 'rpc'))) {
+    emitRpc(project, loadRpcSpec(join(specDir, 'rpc'), join(root, 'spec/rpc.schema.json')));
   }
   return collect(project);
 }

@@ -55,7 +55,7 @@ export class Graph {
   readonly xlators: readonly Xlator[];
   readonly top: Xlator;
   readonly warnings: string[];
-  private upWaiters: Array<() => void> = [];
+  private upWaiters: Array<{ up: () => void; failed: (reason: string) => void }> = [];
   private childUp = false;
   private active = false;
   /** Events that leave the top of the graph (the FUSE bridge listens here, as ctx->root). */
@@ -69,7 +69,7 @@ export class Graph {
     this.xlators = xlators;
     this.top = xlators[xlators.length - 1]!;
     this.warnings = warnings;
-    for (const xl of xlators) xl.topListener = (event, from) => this.handleTopEvent(event, from);
+    for (const xl of xlators) xl.topListener = (event, from, data) => this.handleTopEvent(event, from, data);
   }
 
   static fromFile(path: string, settings: GraphSettings = {}): Graph {
@@ -129,14 +129,23 @@ export class Graph {
     this.top.notify(XlatorEvent.PARENT_UP, null);
   }
 
-  /** Resolves once the top has reported CHILD_UP (its subvolumes can serve), or rejects after `ms`. */
+  /**
+   * Resolves once the top has reported CHILD_UP (its subvolumes can serve); rejects after `ms`, or
+   * at once when AUTH_FAILED reaches the top (a brick refused us: retrying will not help).
+   */
   waitForChildUp(ms = 30_000): Promise<void> {
     if (this.childUp) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the graph's top '${this.top.name}' reported no CHILD_UP within ${ms} ms`)), ms);
-      this.upWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
+      this.upWaiters.push({
+        up: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        failed: (reason) => {
+          clearTimeout(timer);
+          reject(new Error(reason));
+        },
       });
     });
   }
@@ -173,11 +182,14 @@ export class Graph {
     };
   }
 
-  private handleTopEvent(event: number, from: Xlator): void {
+  private handleTopEvent(event: number, from: Xlator, data: unknown): void {
     graphLog.debug(`${eventName(event)} from '${from.name}' reached the top`);
     if (event === XlatorEvent.CHILD_UP && !this.childUp) {
       this.childUp = true;
-      for (const wake of this.upWaiters.splice(0)) wake();
+      for (const w of this.upWaiters.splice(0)) w.up();
+    } else if (event === XlatorEvent.AUTH_FAILED) {
+      const reason = typeof data === 'string' ? data : `'${from.name}' was refused by its server`;
+      for (const w of this.upWaiters.splice(0)) w.failed(reason);
     } else if (event === XlatorEvent.CHILD_DOWN) {
       this.childUp = false;
     }

@@ -16,6 +16,7 @@ import { IoThreads } from './performance/io-threads/index.js';
 import { IoStats } from './debug/io-stats/index.js';
 import { PosixAcl } from './system/posix-acl/index.js';
 import { Meta } from './meta/index.js';
+import { ProtocolClient } from './protocol/client/index.js';
 
 registerXlator('storage/posix', Posix);
 registerXlator('debug/trace', Trace);
@@ -32,3 +33,4 @@ registerXlator('performance/io-threads', IoThreads);
 registerXlator('debug/io-stats', IoStats);
 registerXlator('system/posix-acl', PosixAcl);
 registerXlator('meta', Meta);
+registerXlator('protocol/client', ProtocolClient);

@@ -1,0 +1,306 @@
+// SunRPC over one TCP connection, as GlusterFS speaks it (rpc-clnt.c, socket.c): each message is a
+// single record-marked fragment; calls carry an xid and are matched to replies in any order; the
+// brick may also send calls of its own (callbacks: CHILD_UP, CHILD_DOWN, upcalls), which take no
+// reply. Calls that wait longer than the frame timeout fail with ETIMEDOUT; when nothing comes back
+// for ping-timeout while calls wait, a PING is sent, and a connection that does not answer it
+// either is given up. Losing the connection fails every waiting call with ENOTCONN.
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { Errno } from '../errno.js';
+import { XdrReader, XdrWriter } from './xdr.js';
+
+export const AuthFlavor = { NULL: 0, GLUSTERFS_V2: 390039, GLUSTERFS_V3: 390040 } as const;
+
+/** Who makes a call, sent in the credential (auth_glusterfs_params_v3). */
+export interface RpcCredential {
+  pid: number;
+  uid: number;
+  gid: number;
+  groups: readonly number[];
+  lkOwner: Buffer;
+  /** features/utime's MDATA_* flags and time. */
+  flags: number;
+  ctimeSec: number;
+  ctimeNsec: number;
+}
+
+export interface RpcProgramId {
+  number: number;
+  version: number;
+}
+
+/** A call that failed before the program answered: transport, timeout or RPC-level rejection. */
+export class RpcError extends Error {
+  constructor(
+    message: string,
+    /** The errno a fop reports for it. */
+    readonly errno: number,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+export type ReplyCallback = (error: RpcError | null, reply: XdrReader | null) => void;
+
+interface Pending {
+  cb: ReplyCallback;
+  sentAt: number;
+  what: string;
+}
+
+const MSG_CALL = 0;
+const MSG_REPLY = 1;
+const ACCEPT_REASONS = ['success', 'program unavailable', 'program version mismatch', 'procedure unavailable', 'garbage arguments', 'system error'];
+const MAX_RECORD = 64 << 20;
+
+/** GF-DUMP's PING: the keep-alive the brick always answers. */
+const PING = { program: { number: 123451501, version: 1 }, procedure: 2 };
+
+export interface RpcConnectionOptions {
+  host: string;
+  port: number;
+  family?: 4 | 6;
+  /** Seconds a call may wait for its reply (0: for ever). */
+  frameTimeout: number;
+  /** Seconds of silence while calls wait before the connection is suspected (0: never). */
+  pingTimeout: number;
+}
+
+export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reason: string]; serverCall: [program: number, procedure: number, body: XdrReader] }> {
+  private socket: Socket | null = null;
+  private nextXid = 1;
+  private readonly pending = new Map<number, Pending>();
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private fragments: Buffer[] = [];
+  private lastHeard = Date.now();
+  private pingSentAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  connected = false;
+
+  constructor(readonly options: RpcConnectionOptions) {
+    super();
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Open the TCP connection; resolves once connected, rejects with the socket's error. */
+  open(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: this.options.host, port: this.options.port, family: this.options.family });
+      socket.setNoDelay(true);
+      this.socket = socket;
+      let settled = false;
+      socket.once('connect', () => {
+        settled = true;
+        this.connected = true;
+        this.lastHeard = Date.now();
+        this.timer = setInterval(() => this.sweep(), 1000);
+        this.timer.unref();
+        this.emit('connect');
+        resolve();
+      });
+      socket.on('data', (d: Buffer) => this.receive(d));
+      socket.on('error', (e) => {
+        if (!settled) {
+          settled = true;
+          reject(new RpcError(`${this.options.host}:${this.options.port}: ${e.message}`, Errno.ENOTCONN));
+        }
+        this.close(e.message);
+      });
+      socket.on('close', () => this.close('connection closed by the peer'));
+    });
+  }
+
+  /** Drop the connection and fail every waiting call with ENOTCONN. */
+  close(reason = 'closed'): void {
+    if (this.socket === null) return;
+    const socket = this.socket;
+    this.socket = null;
+    const wasConnected = this.connected;
+    this.connected = false;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    socket.destroy();
+    const failed = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of failed) p.cb(new RpcError(`${p.what}: ${reason}`, Errno.ENOTCONN), null);
+    if (wasConnected) this.emit('disconnect', reason);
+  }
+
+  /**
+   * Send one call. `args` is the XDR-encoded procedure arguments; `payload` (WRITE data) follows
+   * them raw in the same record, without a copy.
+   */
+  call(program: RpcProgramId, procedure: number, credential: RpcCredential | null, args: Buffer, payload: readonly Buffer[] | null, cb: ReplyCallback, what = `program ${program.number} procedure ${procedure}`): void {
+    const socket = this.socket;
+    if (socket === null || !this.connected) {
+      cb(new RpcError(`${what}: not connected`, Errno.ENOTCONN), null);
+      return;
+    }
+    const xid = this.nextXid;
+    this.nextXid = (this.nextXid + 1) >>> 0 || 1;
+    const header = new XdrWriter(96 + (credential?.groups.length ?? 0) * 4);
+    header.u32(0); // record mark, filled below
+    header.u32(xid);
+    header.u32(MSG_CALL);
+    header.u32(2);
+    header.u32(program.number);
+    header.u32(program.version);
+    header.u32(procedure);
+    if (credential === null) {
+      header.u32(AuthFlavor.NULL);
+      header.u32(0);
+    } else {
+      const body = encodeCredential(credential);
+      header.u32(AuthFlavor.GLUSTERFS_V3);
+      header.opaque(body);
+    }
+    header.u32(0); // verifier: AUTH_NONE
+    header.u32(0);
+    const head = header.finish();
+    let length = head.length - 4 + args.length;
+    if (payload !== null) for (const p of payload) length += p.length;
+    head.writeUInt32BE((0x80000000 | length) >>> 0, 0);
+    this.pending.set(xid, { cb, sentAt: Date.now(), what });
+    socket.cork();
+    socket.write(head);
+    socket.write(args);
+    if (payload !== null) for (const p of payload) socket.write(p);
+    socket.uncork();
+  }
+
+  private receive(data: Buffer): void {
+    this.lastHeard = Date.now();
+    this.pingSentAt = 0;
+    this.chunks.push(data);
+    this.buffered += data.length;
+    while (this.buffered >= 4) {
+      const head = this.peek(4);
+      const mark = head.readUInt32BE(0);
+      const size = mark & 0x7fffffff;
+      if (size > MAX_RECORD) {
+        this.close(`a record of ${size} bytes is beyond any reply we asked for`);
+        return;
+      }
+      if (this.buffered < 4 + size) return;
+      const fragment = this.take(4 + size).subarray(4);
+      this.fragments.push(fragment);
+      if ((mark & 0x80000000) === 0) continue;
+      const record = this.fragments.length === 1 ? fragment : Buffer.concat(this.fragments);
+      this.fragments = [];
+      try {
+        this.dispatch(record);
+      } catch (e) {
+        // A malformed record from the peer: drop the connection rather than guess.
+        this.close(`undecodable record: ${(e as Error).message}`);
+        return;
+      }
+    }
+  }
+
+  private peek(n: number): Buffer {
+    if (this.chunks[0]!.length >= n) return this.chunks[0]!;
+    const all = Buffer.concat(this.chunks);
+    this.chunks = [all];
+    return all;
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      const all = Buffer.concat(this.chunks);
+      out = all.subarray(0, n);
+      this.chunks = all.length > n ? [all.subarray(n)] : [];
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private dispatch(record: Buffer): void {
+    const r = new XdrReader(record);
+    const xid = r.u32();
+    const type = r.u32();
+    if (type === MSG_CALL) {
+      r.u32(); // rpc version
+      const program = r.u32();
+      r.u32(); // program version
+      const procedure = r.u32();
+      r.u32();
+      r.opaque(); // credential
+      r.u32();
+      r.opaque(); // verifier
+      this.emit('serverCall', program, procedure, r);
+      return;
+    }
+    if (type !== MSG_REPLY) throw new Error(`message type ${type}`);
+    const p = this.pending.get(xid);
+    if (p === undefined) return; // answered after we gave up on it (timed out)
+    this.pending.delete(xid);
+    const replyStat = r.u32();
+    if (replyStat !== 0) {
+      const reject = r.u32();
+      p.cb(new RpcError(`${p.what}: call denied (${reject === 1 ? `auth error ${r.u32()}` : 'RPC version mismatch'})`, Errno.EACCES), null);
+      return;
+    }
+    r.u32();
+    r.opaque(); // verifier
+    const accept = r.u32();
+    if (accept !== 0) {
+      p.cb(new RpcError(`${p.what}: ${ACCEPT_REASONS[accept] ?? `accept status ${accept}`}`, accept === 4 ? Errno.EINVAL : Errno.EOPNOTSUPP), null);
+      return;
+    }
+    p.cb(null, r);
+  }
+
+  /** Frame timeout and ping, once a second. */
+  private sweep(): void {
+    const now = Date.now();
+    const { frameTimeout, pingTimeout } = this.options;
+    if (frameTimeout > 0) {
+      for (const [xid, p] of this.pending) {
+        if (now - p.sentAt < frameTimeout * 1000) continue;
+        this.pending.delete(xid);
+        p.cb(new RpcError(`${p.what}: no reply in ${frameTimeout} s (frame-timeout)`, Errno.ETIMEDOUT), null);
+      }
+    }
+    if (pingTimeout > 0 && this.pending.size > 0 && now - this.lastHeard >= pingTimeout * 1000) {
+      if (this.pingSentAt === 0) {
+        this.pingSentAt = now;
+        this.call(PING.program, PING.procedure, null, Buffer.alloc(0), null, () => {}, 'ping');
+      } else if (now - this.pingSentAt >= pingTimeout * 1000) {
+        this.close(`no answer to a ping in ${pingTimeout} s (ping-timeout)`);
+      }
+    }
+  }
+}
+
+function encodeCredential(c: RpcCredential): Buffer {
+  const w = new XdrWriter(64 + c.groups.length * 4);
+  w.i32(c.pid);
+  w.u32(c.uid >>> 0);
+  w.u32(c.gid >>> 0);
+  w.u32(c.flags);
+  w.u32(c.ctimeNsec);
+  w.u64(c.ctimeSec);
+  // The brick takes at most 91 groups minus the owner's length; more would be cut there anyway.
+  const groups = c.groups.slice(0, Math.max(0, 80 - c.lkOwner.length));
+  w.u32(groups.length);
+  for (const g of groups) w.u32(g >>> 0);
+  if (c.lkOwner.length > 0) w.opaque(c.lkOwner);
+  else {
+    // GlusterFS's default owner: the pid's four bytes, little-endian.
+    const owner = Buffer.alloc(4);
+    owner.writeInt32LE(c.pid | 0);
+    w.opaque(owner);
+  }
+  return w.finish();
+}
