@@ -1,11 +1,14 @@
-// Benchmarks, side by side in one run on the same backing directory: the plain directory, xlfs
-// over storage/posix (and over the seed stack when given), and the usual FUSE alternatives for a
-// local pass-through mount (mergerfs, bindfs). Each figure is the median of --runs runs; the
-// table gives xlfs's ratio to each peer. Not a test: run it by hand (as root):
-//   npx tsx bench/run.ts [--runs 3] [--seconds 5] [--size 512] [--record]
+// Benchmarks, side by side in one run on the same backing filesystem: the plain directory, xlfs
+// over storage/posix and over the seed stack (spec/volfiles/seed-stack.vol), the usual FUSE
+// alternatives for a local pass-through mount (mergerfs, bindfs), and one loopback GlusterFS
+// brick mounted by the stock glusterfs client and by xlfs with the same client volfile
+// (bench/gluster-client.vol). Each figure is the median of --runs runs; the table gives the ratio
+// of xlfs-posix to each peer, and of xlfs-gluster to gluster-stock. Not a test: run it as root:
+//   npx tsx bench/run.ts [--runs 3] [--seconds 5] [--size 512] [--only a,b] [--record]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Brick } from '../test/support/brick.js';
 
 const repo = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -18,6 +21,8 @@ const seconds = opt('seconds', 5);
 const sizeMiB = opt('size', 512);
 const metaFiles = opt('meta-files', 2000);
 const record = args.includes('--record');
+const onlyIndex = args.indexOf('--only');
+const only = onlyIndex >= 0 ? new Set(args[onlyIndex + 1]!.split(',')) : null;
 
 const work = '/var/tmp/xlfs-bench';
 const backing = join(work, 'backing');
@@ -25,8 +30,8 @@ const mnt = join(work, 'mnt');
 
 interface Config {
   name: string;
-  mount(): void;
-  unmount(): void;
+  mount(): void | Promise<void>;
+  unmount(): void | Promise<void>;
   /** Where the workloads run. */
   dir: string;
 }
@@ -57,14 +62,39 @@ function xlfsConfig(name: string, volfile: string, mountOptions = ''): Config {
   };
 }
 
-const configs: Config[] = [
+/** One brick on the bench's filesystem, mounted through `client` (stock glusterfs or xlfs). */
+function glusterConfig(name: string, client: 'stock' | 'xlfs'): Config {
+  let brick: Brick | null = null;
+  return {
+    name,
+    dir: mnt,
+    async mount() {
+      brick = await Brick.create({ parent: work });
+      const vol = join(work, `${name}.vol`);
+      writeFileSync(vol, readFileSync(join(repo, 'bench/gluster-client.vol'), 'utf8').replace('@PORT@', String(brick.port)).replace('@BRICK@', brick.path));
+      if (client === 'stock') sh(`glusterfs -f ${vol} -l ${work}/${name}.log ${mnt}`);
+      else sh(`node ${repo}/dist/bin/xlfs.js mount ${vol} ${mnt}`);
+    },
+    async unmount() {
+      if (client === 'stock') fuseUnmount();
+      else sh(`node ${repo}/dist/bin/xlfs.js umount ${mnt}`);
+      for (let i = 0; i < 100 && sh(`pgrep -f '${name}.vol' || true`).trim() !== ''; i++) sh('sleep 0.1');
+      await brick?.remove();
+    },
+  };
+}
+
+const glusterInstalled = existsSync('/usr/sbin/glusterfsd') && existsSync('/usr/sbin/glusterfs');
+const allConfigs: Config[] = [
   { name: 'plain', dir: backing, mount() {}, unmount() {} },
   xlfsConfig('xlfs-posix', 'spec/volfiles/local.vol'),
   xlfsConfig('xlfs-fuse-native', 'spec/volfiles/local.vol', '-o transport=fuse-native'),
   ...(existsSync(join(repo, 'spec/volfiles/seed-stack.vol')) ? [xlfsConfig('xlfs-seed-stack', 'spec/volfiles/seed-stack.vol')] : []),
   { name: 'mergerfs', dir: mnt, mount: () => void sh(`mergerfs -o allow_other,use_ino,cache.files=off ${backing} ${mnt}`), unmount: fuseUnmount },
   { name: 'bindfs', dir: mnt, mount: () => void sh(`bindfs -o allow_other ${backing} ${mnt}`), unmount: fuseUnmount },
+  ...(glusterInstalled ? [glusterConfig('gluster-stock', 'stock'), glusterConfig('xlfs-gluster', 'xlfs')] : []),
 ];
+const configs = allConfigs.filter((c) => only === null || only.has(c.name) || c.name === 'plain');
 
 interface Workload {
   name: string;
@@ -93,7 +123,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root: mounting needs it');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(backing, { recursive: true });
@@ -101,7 +131,7 @@ function main(): void {
   const results = new Map<string, Map<string, number>>();
   for (const c of configs) {
     const perWorkload = new Map<string, number>();
-    c.mount();
+    await c.mount();
     try {
       for (const w of workloads) {
         const samples: number[] = [];
@@ -113,17 +143,19 @@ function main(): void {
         process.stderr.write(`${c.name.padEnd(16)} ${w.name.padEnd(24)} ${samples.map((s) => s.toFixed(0)).join(' / ')} ${w.unit}\n`);
       }
     } finally {
-      c.unmount();
+      await c.unmount();
     }
     results.set(c.name, perWorkload);
   }
-  const xlfs = results.get('xlfs-posix')!;
-  const peers = configs.map((c) => c.name).filter((n) => n !== 'xlfs-posix');
-  const header = `| workload | unit | ${configs.map((c) => c.name).join(' | ')} | ${peers.map((p) => `xlfs/${p}`).join(' | ')} |`;
-  const rule = `|${'---|'.repeat(2 + configs.length + peers.length)}`;
+  // Ratios: xlfs over posix against each local peer; xlfs against the stock client on GlusterFS.
+  const local = ['plain', 'mergerfs', 'bindfs', 'xlfs-fuse-native', 'xlfs-seed-stack'];
+  const candidates: Array<[string, string]> = [...local.map((p): [string, string] => ['xlfs-posix', p]), ['xlfs-gluster', 'gluster-stock']];
+  const pairs = candidates.filter(([a, b]) => results.has(a) && results.has(b));
+  const header = `| workload | unit | ${configs.map((c) => c.name).join(' | ')} | ${pairs.map(([a, b]) => `${a}/${b}`).join(' | ')} |`;
+  const rule = `|${'---|'.repeat(2 + configs.length + pairs.length)}`;
   const rows = workloads.map((w) => {
     const cells = configs.map((c) => results.get(c.name)!.get(w.name)!.toFixed(0));
-    const ratios = peers.map((p) => (xlfs.get(w.name)! / results.get(p)!.get(w.name)!).toFixed(2));
+    const ratios = pairs.map(([a, b]) => (results.get(a)!.get(w.name)! / results.get(b)!.get(w.name)!).toFixed(2));
     return `| ${w.name} | ${w.unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`;
   });
   const table = [header, rule, ...rows].join('\n');
@@ -135,4 +167,4 @@ function main(): void {
   rmSync(work, { recursive: true, force: true });
 }
 
-main();
+await main();
