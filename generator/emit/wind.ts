@@ -122,4 +122,39 @@ export function emitWind(project: Project, spec: SpecModel): void {
       },
     ],
   });
+
+  // Untyped tables for translators that treat every fop alike (io-threads queues them all): the
+  // typed functions above, looked up by fop number, taking the fop's arguments or results in order.
+  sf.addTypeAlias({
+    isExported: true,
+    name: 'AnyCbk',
+    docs: ['A callback of any fop: the frame, cookie and translator, opRet, opErrno, then the results in order.'],
+    type: '(frame: Frame, cookie: unknown, xl: Xlator, opRet: number, opErrno: number, ...results: any[]) => void',
+  });
+  sf.addTypeAlias({ isExported: true, name: 'AnyWind', type: '(frame: Frame, cbk: AnyCbk, child: Xlator, ...args: any[]) => void' });
+  sf.addTypeAlias({ isExported: true, name: 'AnyUnwind', type: '(frame: Frame, opRet: number, opErrno: number, ...results: any[]) => void' });
+  sf.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ['windX of every fop, by number: `(frame, cbk, child, ...args)` winds on a new frame.'],
+    declarations: [
+      {
+        name: 'winders',
+        type: 'Readonly<Record<number, AnyWind>>',
+        initializer: `{\n${spec.fops.map((f) => `  [Fop.${f.enumName}]: wind${f.pascal} as AnyWind,`).join('\n')}\n}`,
+      },
+    ],
+  });
+  sf.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ['unwindX of every fop, by number: `(frame, opRet, opErrno, ...results)`.'],
+    declarations: [
+      {
+        name: 'unwinders',
+        type: 'Readonly<Record<number, AnyUnwind>>',
+        initializer: `{\n${spec.fops.map((f) => `  [Fop.${f.enumName}]: unwind${f.pascal} as AnyUnwind,`).join('\n')}\n}`,
+      },
+    ],
+  });
 }
