@@ -118,3 +118,19 @@ export const errorUnwinders: Readonly<Record<number, (frame: Frame, opErrno: num
   [Fop.STAT]: unwindStatError,
   [Fop.WRITE]: unwindWritevError,
 };
+
+/** A callback of any fop: the frame, cookie and translator, opRet, opErrno, then the results in order. */
+export type AnyCbk = (frame: Frame, cookie: unknown, xl: Xlator, opRet: number, opErrno: number, ...results: any[]) => void;
+export type AnyWind = (frame: Frame, cbk: AnyCbk, child: Xlator, ...args: any[]) => void;
+export type AnyUnwind = (frame: Frame, opRet: number, opErrno: number, ...results: any[]) => void;
+
+/** windX of every fop, by number: `(frame, cbk, child, ...args)` winds on a new frame. */
+export const winders: Readonly<Record<number, AnyWind>> = {
+  [Fop.STAT]: windStat as AnyWind,
+  [Fop.WRITE]: windWritev as AnyWind,
+};
+/** unwindX of every fop, by number: `(frame, opRet, opErrno, ...results)`. */
+export const unwinders: Readonly<Record<number, AnyUnwind>> = {
+  [Fop.STAT]: unwindStat as AnyUnwind,
+  [Fop.WRITE]: unwindWritev as AnyUnwind,
+};
