@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Logger } from './log.js';
 import { OptionError, resolveOptions } from './options.js';
 import { findXlator, knownXlatorTypes } from './registry.js';
-import { checkVolfileGraph, parseVolfile, type Volfile, type VolfileVolume } from './volfile.js';
-import { XlatorEvent, eventName, type Xlator } from './xlator.js';
+import { checkVolfileGraph, parseVolfile, printVolfile, type Volfile, type VolfileVolume } from './volfile.js';
+import { XlatorEvent, eventName, type GraphView, type Xlator } from './xlator.js';
 
 export class GraphError extends Error {
   constructor(
@@ -50,7 +50,7 @@ function applyXlatorOptions(volfile: Volfile, options: readonly XlatorOption[]):
   }
 }
 
-export class Graph {
+export class Graph implements GraphView {
   /** Translators in volfile order; the last is the top. */
   readonly xlators: readonly Xlator[];
   readonly top: Xlator;
@@ -69,7 +69,14 @@ export class Graph {
     this.xlators = xlators;
     this.top = xlators[xlators.length - 1]!;
     this.warnings = warnings;
-    for (const xl of xlators) xl.topListener = (event, from, data) => this.handleTopEvent(event, from, data);
+    for (const xl of xlators) {
+      xl.topListener = (event, from, data) => this.handleTopEvent(event, from, data);
+      xl.graph = this;
+    }
+  }
+
+  volfileText(): string {
+    return printVolfile(this.volfile);
   }
 
   static fromFile(path: string, settings: GraphSettings = {}): Graph {

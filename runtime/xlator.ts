@@ -34,6 +34,14 @@ export interface XlatorClass {
   readonly subvolumes?: { min: number; max: number };
 }
 
+/** What a translator may know of the graph it is in (meta shows it). */
+export interface GraphView {
+  readonly xlators: readonly Xlator[];
+  readonly top: Xlator;
+  /** The volfile as the graph was built from it (options from the command line applied). */
+  volfileText(): string;
+}
+
 /** Receives the events that reach the top of a graph (GlusterFS delivers them to ctx->root). */
 export type TopEventListener = (event: number, from: Xlator, data: unknown) => void;
 
@@ -49,6 +57,8 @@ export abstract class Xlator {
   initialized = false;
   /** Set by the graph: where events that leave the top go. */
   topListener: TopEventListener | null = null;
+  /** Set by the graph: the graph this translator belongs to. */
+  graph: GraphView | null = null;
 
   constructor(
     readonly name: string,

@@ -62,7 +62,7 @@ export class FuseBridge extends CallerXlator {
   readonly negativeValid: [number, number];
 
   constructor(
-    readonly graph: Graph,
+    override readonly graph: Graph,
     readonly config: BridgeOptions = defaultBridgeOptions,
   ) {
     super('fuse', 'mount/fuse');

@@ -25,6 +25,11 @@ const SEEK_HOLE = 4;
 const OFFSET_MAX = 0x7fffffffffffffffn;
 /** The virtual xattr that cancels the caller's blocked lock (GlusterFS's name for it). */
 export const INTERRUPT_LOCK_KEY = 'glusterfs.intrlk.tposix.kblocked';
+/**
+ * Set in an open reply's xdata by a translator whose file changes size behind the kernel's back
+ * (meta's virtual files): the kernel is told to bypass its page cache and read until EOF.
+ */
+export const DIRECT_IO_KEY = 'xlfs.fuse.direct-io';
 
 function ownerBytes(owner: number | bigint): Buffer {
   const buf = Buffer.alloc(8);
@@ -95,11 +100,12 @@ export function fileHandlers(b: FuseBridge): Partial<FuseHandlers> {
       const loc = b.inodeLoc(h.nodeid);
       if (loc === null) return b.reply.error(h.unique, Errno.ESTALE);
       const fd = new Fd(loc.inode, req.flags, h.pid);
-      windOpen(b.stack(h, Fop.OPEN), (f, _c, _x, opRet, opErrno) => {
+      windOpen(b.stack(h, Fop.OPEN), (f, _c, _x, opRet, opErrno, _fd, xdata) => {
         f.root.destroy();
         if (opRet < 0) return b.reply.error(h.unique, opErrno);
         const out = b.session!.replyBuffer(FUSE_OPEN_OUT_SIZE);
-        encodeFuseOpenOut(out, 16, { fh: b.registerFd(fd), openFlags: openFlags() });
+        const direct = xdata?.has(DIRECT_IO_KEY) ? FOPEN_DIRECT_IO : 0;
+        encodeFuseOpenOut(out, 16, { fh: b.registerFd(fd), openFlags: openFlags() | direct });
         b.session!.send(h.unique, out);
       }, b.top, loc, req.flags, fd, null);
     },
