@@ -14,7 +14,7 @@ import type { Frame } from '../../../runtime/stack.js';
 import {
   copyFileRange, fallocate as fallocateC, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE, lseek, SEEK_DATA, SEEK_HOLE, SysError,
 } from '../../../runtime/sys/libc.js';
-import { E, statOf } from './handle.js';
+import { E, statOf, withBackingPath } from './handle.js';
 import type { FileCtx, Posix } from './index.js';
 import { openMask, requireAccess } from './permission.js';
 import { openFd } from './entries.js';
@@ -44,7 +44,7 @@ export async function fdStat(ctx: FileCtx): Promise<Iatt> {
 }
 
 function fdStatSync(ctx: FileCtx): Iatt {
-  return iattFromStats(fstatSyncBig(ctx.fd), ctx.gfid);
+  return withBackingPath(iattFromStats(fstatSyncBig(ctx.fd), ctx.gfid), ctx.real);
 }
 
 export async function open(px: Posix, frame: Frame, loc: Loc, flags: number, fd: Fd): Promise<void> {

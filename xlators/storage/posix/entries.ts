@@ -11,7 +11,9 @@ import type { Iatt } from '../../../runtime/iatt.js';
 import type { Loc } from '../../../runtime/loc.js';
 import type { Frame } from '../../../runtime/stack.js';
 import { mknod as mknodC, renameat2, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../../runtime/sys/libc.js';
-import { checkName, E, ensureGfid, FopError, parentPath, requestedGfid, statOf } from './handle.js';
+import { ACL_DEFAULT_XATTR } from '../../../runtime/acl.js';
+import { lgetxattr, lsetxattr } from '../../../runtime/sys/libc.js';
+import { checkName, E, ensureGfid, FopError, GFID_XATTR, parentPath, requestedGfid, statOf } from './handle.js';
 import { isRoot, R, requireAccess, requireRemovable, W, X } from './permission.js';
 
 /** open(2) of an existing or new file: a metadata call, made synchronously like the others. */
@@ -28,13 +30,54 @@ export async function parentFor(px: Posix, frame: Frame, loc: Loc, mask: number)
   return parent;
 }
 
-/** Give a new object its gfid and the caller as owner (the group of a setgid parent). */
+/**
+ * Give a new object its gfid, the caller as owner (the group of a setgid parent), and the xattrs
+ * the creator sent along (posix-acl's inherited ACLs, as GlusterFS's bricks store them).
+ */
 export async function adopt(px: Posix, frame: Frame, real: string, parent: Iatt, xdata: Dict | null): Promise<Iatt> {
   ensureGfid(real, requestedGfid(xdata));
   const gid = (parent.mode & 0o2000) !== 0 ? parent.gid : frame.root.gid;
   await lchown(real, frame.root.uid, gid);
+  for (const [key, value] of xdata ?? []) {
+    if (isStoredOnCreate(key) && Buffer.isBuffer(value)) lsetxattr(real, key, value, 0);
+  }
   stampPath(frame.root, real);
   return statOf(real);
+}
+
+/** Keys of a creation's xdata that are xattrs for the new object rather than requests. */
+function isStoredOnCreate(key: string): boolean {
+  return key.startsWith('system.posix_acl_') || key.startsWith('user.') || (key.startsWith('trusted.') && key !== GFID_XATTR) || key.startsWith('security.');
+}
+
+/**
+ * The mode a new object is made with: the caller's umask applies unless the parent directory has
+ * a default ACL, which then narrows the mode instead (the kernel does that part on the backing
+ * directory, which carries the same default ACL).
+ */
+function creationMode(real: string, mode: number, umask: number): number {
+  if (umask === 0) return mode & 0o7777;
+  try {
+    lgetxattr(parentPath(real), ACL_DEFAULT_XATTR);
+    return mode & 0o7777;
+  } catch {
+    return mode & ~umask & 0o7777;
+  }
+}
+
+/** Xattrs a lookup asked for by name in its xdata (posix-acl asks for the ACLs), those that exist. */
+function requestedXattrs(real: string, xdata: Dict | null, into: Dict | null): Dict | null {
+  if (xdata === null) return into;
+  for (const key of xdata.keys()) {
+    if (!key.startsWith('system.posix_acl_')) continue;
+    try {
+      const value = lgetxattr(real, key);
+      (into ??= new Dict()).set(key, value);
+    } catch {
+      // Not there: the reply says nothing about it, as GlusterFS's bricks do.
+    }
+  }
+  return into;
 }
 
 /** Lookup xdata key: "send the content of a regular file no larger than this" (quick-read asks it). */
@@ -59,13 +102,13 @@ export async function lookup(px: Posix, frame: Frame, loc: Loc, xdata: Dict | nu
   try {
     if (loc.path === '/') {
       const buf = await statOf(px.directory, true);
-      unwindLookup(frame, 0, 0, loc.inode, buf, null, null);
+      unwindLookup(frame, 0, 0, loc.inode, buf, requestedXattrs(px.directory, xdata, null), null);
       return;
     }
     const parent = await parentFor(px, frame, loc, X);
     const real = px.real(loc.path);
     const buf = await statOf(real);
-    unwindLookup(frame, 0, 0, loc.inode, buf, contentReply(frame, real, buf, xdata), parent);
+    unwindLookup(frame, 0, 0, loc.inode, buf, requestedXattrs(real, xdata, contentReply(frame, real, buf, xdata)), parent);
   } catch (e) {
     unwindLookup(frame, -1, px.errno(e), null, null, null, null);
   }
@@ -90,7 +133,7 @@ export async function mknod(px: Posix, frame: Frame, loc: Loc, mode: number, rde
     const real = px.real(loc.path);
     const type = mode & 0o170000;
     if ((type === 0o020000 || type === 0o060000) && !isRoot(frame.root)) throw new FopError(E.EPERM);
-    mknodC(real, (mode & ~umask & 0o7777) | (type || 0o100000), rdev);
+    mknodC(real, creationMode(real, mode, umask) | (type || 0o100000), rdev);
     const buf = await adopt(px, frame, real, pre, xdata);
     unwindMknod(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc, frame.root), null);
   } catch (e) {
@@ -103,7 +146,7 @@ export async function mkdir(px: Posix, frame: Frame, loc: Loc, mode: number, uma
     checkName(loc);
     const pre = await parentFor(px, frame, loc, W | X);
     const real = px.real(loc.path);
-    await mkdirP(real, mode & ~umask & 0o7777);
+    await mkdirP(real, creationMode(real, mode, umask));
     const buf = await adopt(px, frame, real, pre, xdata);
     unwindMkdir(frame, 0, 0, loc.inode, buf, pre, await px.parentStat(loc, frame.root), null);
   } catch (e) {
@@ -129,7 +172,7 @@ export async function create(px: Posix, frame: Frame, loc: Loc, flags: number, m
     checkName(loc);
     const pre = await parentFor(px, frame, loc, W | X);
     const real = px.real(loc.path);
-    const handle = await openFd(real, backingOpenFlags(flags) | constants.O_CREAT | (flags & constants.O_EXCL), mode & ~umask & 0o7777);
+    const handle = await openFd(real, backingOpenFlags(flags) | constants.O_CREAT | (flags & constants.O_EXCL), creationMode(real, mode, umask));
     try {
       const buf = await adopt(px, frame, real, pre, xdata);
       px.setFileCtx(fd, handle, real);
@@ -215,7 +258,7 @@ export async function put(
     checkName(loc);
     const pre = await parentFor(px, frame, loc, W | X);
     const real = px.real(loc.path);
-    const handle = await openFd(real, (flags & ~3) | constants.O_WRONLY | constants.O_CREAT, mode & ~umask & 0o7777);
+    const handle = await openFd(real, (flags & ~3) | constants.O_WRONLY | constants.O_CREAT, creationMode(real, mode, umask));
     try {
       await promisify(writevCb)(handle, vector, offset);
       for (const [name, value] of dict ?? []) px.setXattrOnFd(handle, name, Buffer.isBuffer(value) ? value : Buffer.from(String(value)), 0);

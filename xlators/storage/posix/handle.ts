@@ -82,5 +82,20 @@ export async function statOf(real: string, isRoot = false): Promise<Iatt> {
 
 export function statOfSync(real: string, isRoot = false): Iatt {
   const st: BigIntStats = lstatSync(real, { bigint: true });
-  return iattFromStats(st, isRoot ? ROOT_GFID : ensureGfid(real));
+  return withBackingPath(iattFromStats(st, isRoot ? ROOT_GFID : ensureGfid(real)), real);
+}
+
+/**
+ * The backing path attributes were read from, so that a permission check can read the object's
+ * ACL, and only when it needs it (a caller that is neither root nor the owner).
+ */
+const backingPaths = new WeakMap<Iatt, string>();
+
+export function withBackingPath(st: Iatt, real: string): Iatt {
+  backingPaths.set(st, real);
+  return st;
+}
+
+export function backingPathOf(st: Iatt): string | undefined {
+  return backingPaths.get(st);
 }

@@ -1,8 +1,10 @@
 // Permission checks for callers other than root, as the kernel makes them, because the brick
 // process itself runs as root: the call stack's uid, gid and groups decide.
+import { ACL_ACCESS_XATTR, aclPermits, parseAcl, type Acl } from '../../../runtime/acl.js';
 import type { Iatt } from '../../../runtime/iatt.js';
 import type { CallStack } from '../../../runtime/stack.js';
-import { E, FopError } from './handle.js';
+import { lgetxattr } from '../../../runtime/sys/libc.js';
+import { backingPathOf, E, FopError } from './handle.js';
 
 export const R = 4;
 export const W = 2;
@@ -22,8 +24,22 @@ export function allowed(root: CallStack, st: Iatt, mask: number): boolean {
     // Root may execute only what someone may execute, and may do anything else.
     return (mask & X) === 0 || st.isDirectory() || (st.mode & 0o111) !== 0;
   }
-  const bits = root.uid === st.uid ? (st.mode >> 6) & 7 : inGroup(root, st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
+  if (root.uid === st.uid) return (((st.mode >> 6) & 7) & mask) === mask;
+  // Anyone else may be named in the object's ACL, which then decides instead of the mode bits.
+  const acl = accessAclOf(st);
+  if (acl !== null) return aclPermits(acl, root, st, mask);
+  const bits = inGroup(root, st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
   return (bits & mask) === mask;
+}
+
+function accessAclOf(st: Iatt): Acl | null {
+  const real = backingPathOf(st);
+  if (real === undefined || st.isSymlink()) return null;
+  try {
+    return parseAcl(lgetxattr(real, ACL_ACCESS_XATTR));
+  } catch {
+    return null; // none (ENODATA), or none we can read: the mode bits decide
+  }
 }
 
 export function requireAccess(root: CallStack, st: Iatt, mask: number): void {
