@@ -94,6 +94,12 @@ export async function mountCommand(volfile: string, mountpoint: string, options:
 async function serve(volfile: string, mnt: string, parsed: Map<string, string>, xlatorOptions: string[]): Promise<void> {
   const { session: sessionOptions, bridge: bridgeOptions, transport } = settingsFrom(parsed, volfile);
   const graph = Graph.fromFile(volfile, { xlatorOptions: xlatorOptions.map(parseXlatorOption) });
+  // As glusterfs does with --acl: a graph that enforces ACLs itself must see every access, so the
+  // kernel's mode-bit check (which knows nothing of ACLs) is off unless asked for.
+  if (!parsed.has('default_permissions') && graph.xlators.some((xl) => xl.type === 'system/posix-acl')) {
+    sessionOptions.defaultPermissions = false;
+    log.info('system/posix-acl in the graph: mounting without default_permissions');
+  }
   await graph.activate();
   await graph.waitForChildUp();
   const bridge = new FuseBridge(graph, bridgeOptions);
