@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// The xlfs command: mount a volfile's graph through FUSE, unmount it, check a volfile.
+// The xlfs command: mount a volfile's graph through FUSE, unmount it, check a volfile, start a
+// translator from the templates.
 import './env.js';
 import { Command, Option } from 'commander';
 import '../xlators/index.js';
 import { graphCommand } from './commands/graph.js';
 import { mountCommand } from './commands/mount.js';
+import { newCommand } from './commands/new.js';
 import { umountCommand } from './commands/umount.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -43,6 +45,13 @@ export function buildProgram(): Command {
     .description('unmount an xlfs mount (lazily if it is busy)')
     .argument('<mountpoint>')
     .action((mountpoint: string) => umountCommand(mountpoint));
+
+  program
+    .command('new')
+    .description('start a translator from the templates: xlators/<category>/<name>/index.ts, its test, its registration')
+    .argument('<category/name>', 'the volfile type string, e.g. features/hide')
+    .option('--fop <fop>', 'the fop the example overrides (writev, readv, lookup, create, mkdir, rename, setattr, ...)', 'writev')
+    .action((type: string, options: { fop: string }) => newCommand(type, options));
 
   return program;
 }
