@@ -71,9 +71,15 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   private socket: Socket | null = null;
   private nextXid = 1;
   private readonly pending = new Map<number, Pending>();
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  // Record assembly (receive): the record mark when a read splits it, the fragment being filled,
+  // and the fragments of a record not yet complete.
+  private readonly mark = Buffer.alloc(4);
+  private markHave = 0;
+  private partial: Buffer | null = null;
+  private partialHave = 0;
+  private lastFragment = false;
   private fragments: Buffer[] = [];
+  private fragmentBytes = 0;
   private lastHeard = Date.now();
   private pingSentAt = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -125,6 +131,10 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     socket.destroy();
+    this.markHave = 0;
+    this.partial = null;
+    this.fragments = [];
+    this.fragmentBytes = 0;
     const failed = [...this.pending.values()];
     this.pending.clear();
     for (const p of failed) p.cb(new RpcError(`${p.what}: ${reason}`, Errno.ENOTCONN), null);
@@ -173,56 +183,73 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     socket.uncork();
   }
 
+  /**
+   * Record marking, assembled as the bytes come: a fragment that a read holds whole is used where it
+   * lies; one spread over reads is copied, once, into a buffer of its own size as its pieces arrive.
+   * (Gathering the reads and concatenating them later copied every buffered byte again and again
+   * while a large READ reply trickled in.)
+   */
   private receive(data: Buffer): void {
     this.lastHeard = Date.now();
     this.pingSentAt = 0;
-    this.chunks.push(data);
-    this.buffered += data.length;
-    while (this.buffered >= 4) {
-      const head = this.peek(4);
-      const mark = head.readUInt32BE(0);
-      const size = mark & 0x7fffffff;
-      if (size > MAX_RECORD) {
-        this.close(`a record of ${size} bytes is beyond any reply we asked for`);
-        return;
+    let at = 0;
+    while (at < data.length) {
+      if (this.partial === null) {
+        let mark: number;
+        if (this.markHave === 0 && data.length - at >= 4) {
+          mark = data.readUInt32BE(at);
+          at += 4;
+        } else {
+          const n = Math.min(4 - this.markHave, data.length - at);
+          data.copy(this.mark, this.markHave, at, at + n);
+          this.markHave += n;
+          at += n;
+          if (this.markHave < 4) return;
+          this.markHave = 0;
+          mark = this.mark.readUInt32BE(0);
+        }
+        const size = mark & 0x7fffffff;
+        this.lastFragment = (mark & 0x80000000) !== 0;
+        if (size + this.fragmentBytes > MAX_RECORD) {
+          this.close(`a record of ${size + this.fragmentBytes} bytes is beyond any reply we asked for`);
+          return;
+        }
+        if (data.length - at >= size) {
+          const whole = data.subarray(at, at + size);
+          at += size;
+          if (!this.fragmentDone(whole)) return;
+          continue;
+        }
+        this.partial = Buffer.allocUnsafeSlow(size);
+        this.partialHave = 0;
       }
-      if (this.buffered < 4 + size) return;
-      const fragment = this.take(4 + size).subarray(4);
-      this.fragments.push(fragment);
-      if ((mark & 0x80000000) === 0) continue;
-      const record = this.fragments.length === 1 ? fragment : Buffer.concat(this.fragments);
-      this.fragments = [];
-      try {
-        this.dispatch(record);
-      } catch (e) {
-        // A malformed record from the peer: drop the connection rather than guess.
-        this.close(`undecodable record: ${(e as Error).message}`);
-        return;
-      }
+      const n = Math.min(this.partial.length - this.partialHave, data.length - at);
+      data.copy(this.partial, this.partialHave, at, at + n);
+      this.partialHave += n;
+      at += n;
+      if (this.partialHave < this.partial.length) return;
+      const filled = this.partial;
+      this.partial = null;
+      if (!this.fragmentDone(filled)) return;
     }
   }
 
-  private peek(n: number): Buffer {
-    if (this.chunks[0]!.length >= n) return this.chunks[0]!;
-    const all = Buffer.concat(this.chunks);
-    this.chunks = [all];
-    return all;
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0]!;
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      const all = Buffer.concat(this.chunks);
-      out = all.subarray(0, n);
-      this.chunks = all.length > n ? [all.subarray(n)] : [];
+  /** A fragment is complete; the last of a record dispatches it. False once the connection is gone. */
+  private fragmentDone(fragment: Buffer): boolean {
+    this.fragments.push(fragment);
+    this.fragmentBytes += fragment.length;
+    if (!this.lastFragment) return true;
+    const record = this.fragments.length === 1 ? fragment : Buffer.concat(this.fragments);
+    this.fragments = [];
+    this.fragmentBytes = 0;
+    try {
+      this.dispatch(record);
+    } catch (e) {
+      // A malformed record from the peer: drop the connection rather than guess.
+      this.close(`undecodable record: ${(e as Error).message}`);
+      return false;
     }
-    this.buffered -= n;
-    return out;
+    return this.socket !== null;
   }
 
   private dispatch(record: Buffer): void {
