@@ -23,7 +23,11 @@ import type { Iobref } from '../../../runtime/iobref.js';
 import type { Loc } from '../../../runtime/loc.js';
 import type { OptionDecl } from '../../../runtime/options.js';
 import { callPool, type Frame } from '../../../runtime/stack.js';
+import { BufferPool } from '../../../runtime/buffer-pool.js';
 import { type QueuedWrite, type WindBatch, WbInode } from './queue.js';
+
+/** Copies of acknowledged writes, shared by every write-behind in the process. */
+const heldCopies = new BufferPool();
 
 const O_ACCMODE = 0o3;
 const O_APPEND = 0o2000;
@@ -153,14 +157,16 @@ export class WriteBehind extends DefaultXlator {
     let size = 0;
     for (const b of vector) size += b.length;
     const lie = this.mayHold(fd) && wb.hasRoom(size);
+    // The caller owns its buffers only until we answer: a held write keeps a copy.
+    const copy = lie ? heldCopies.copy(vector, size) : null;
     const write: QueuedWrite = {
       kind: 'write',
       fd: fd.ref(),
       offset,
       size,
-      // The caller owns its buffers only until we answer: a held write keeps a copy.
-      buffers: lie ? [Buffer.concat(vector, size)] : vector,
+      buffers: copy !== null ? [copy.data] : vector,
       lied: lie,
+      backing: copy?.backing ?? null,
       stack: frame.root,
       flags,
       done: (opRet, opErrno) => unwindWritev(frame, opRet, opErrno, null, null, null),
@@ -204,6 +210,7 @@ export class WriteBehind extends DefaultXlator {
         } else {
           w.done(ok ? w.size : -1, ok ? 0 : errno);
         }
+        if (w.backing !== null) heldCopies.give(w.backing);
         w.fd.unref();
       }
       completed();

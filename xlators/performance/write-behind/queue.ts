@@ -13,6 +13,8 @@ export interface QueuedWrite {
   size: number;
   /** Acknowledged to the application already: its outcome is ours to report later. */
   lied: boolean;
+  /** The pooled buffer holding our copy of an acknowledged write, given back once it is written. */
+  backing: Buffer | null;
   /** Credentials of the writer, for the write that goes down later. */
   stack: CallStack;
   flags: number;
