@@ -89,6 +89,23 @@ it('refuses in the client what a named entry denies, though "other" would allow 
   expect(fx.xlator<PosixAcl>('acl').stats.refused).toBe(2);
 });
 
+it('judges an open itself when the ACLs changed since the last lookup, fetching them first', async () => {
+  // What open-behind and the kernel's page cache rely on: a refused open never reaches below.
+  const fx = await stack();
+  await fx.create('/report', 'for alice only');
+  await syncop.setattr(fx.top, await fx.loc('/report'), Object.assign(new Iatt(), { mode: 0o644 }), SetAttr.MODE, null);
+  await lookup(fx, '/report');
+  const loc = await fx.loc('/report');
+  expect((await syncop.setxattr(fx.top, loc, new Dict([[ACL_ACCESS_XATTR, acl(6, 0, 0, [[alice.uid, 4]])]]), 0, null)).opRet).toBe(0);
+  fx.probe().reset();
+  // No lookup in between, as when the kernel still holds the entry.
+  const denied = await syncop.open(fx.top, loc, 0, new Fd(loc.inode, 0), null, { credentials: bob });
+  expect(denied.opErrno).toBe(Errno.EACCES);
+  expect(fx.probe().count('lookup')).toBe(1);
+  expect(fx.probe().count('open')).toBe(0);
+  expect((await syncop.open(fx.top, loc, 0, new Fd(loc.inode, 0), null, { credentials: alice })).opRet).toBe(0);
+});
+
 it('gives new files and directories the default ACL, narrowed by the mode and not by the umask', async () => {
   const fx = await stack();
   await fx.mkdir('/project', 0o755);

@@ -152,8 +152,19 @@ export class PosixAcl extends DefaultXlator {
   override open(frame: Frame, loc: Loc, flags: number, fd: Fd, xdata: Dict | null): FopReturn {
     const acc = flags & 3;
     const want = (acc === 0 ? R : acc === 1 ? W : R | W) | (flags & O_TRUNC ? W : 0);
-    if (this.refuse(frame, loc.inode, want)) return;
-    super.open(frame, loc, flags, fd, xdata);
+    const decide = () => {
+      if (this.refuse(frame, loc.inode, want)) return;
+      super.open(frame, loc, flags, fd, xdata);
+    };
+    if (this.ctx(loc.inode) !== undefined || this.isSuper(frame.root)) return decide();
+    // An open must be judged here, not left to the brick: open-behind below may answer it without
+    // the brick seeing it, and the kernel may then serve the file from its page cache. ACLs not
+    // known (yet, or since a chmod or setfacl) are fetched first.
+    const ask = new Dict([[ACL_ACCESS_XATTR, 0], [ACL_DEFAULT_XATTR, 0]]);
+    windLookup(frame, (_f, _c, _x, opRet, _opErrno, _inode, buf, x) => {
+      if (opRet >= 0) this.learn(loc.inode, buf, { access: aclOf(x?.get(ACL_ACCESS_XATTR)), default: aclOf(x?.get(ACL_DEFAULT_XATTR)) });
+      decide();
+    }, this.firstChild, loc, ask);
   }
 
   override opendir(frame: Frame, loc: Loc, fd: Fd, xdata: Dict | null): FopReturn {
