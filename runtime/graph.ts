@@ -3,6 +3,7 @@
 // then init and send PARENT_UP from the top as glusterfs_graph_activate does. The last volume in
 // the file is the top. Every error is one line naming the file, the line and the volume.
 import { readFileSync } from 'node:fs';
+import type { Fd } from './fd.js';
 import { Logger } from './log.js';
 import { OptionError, resolveOptions } from './options.js';
 import { findXlator, knownXlatorTypes } from './registry.js';
@@ -115,6 +116,24 @@ export class Graph implements GraphView {
     }
     for (const w of warnings) graphLog.warning(w);
     return new Graph(volfile, xlators, warnings);
+  }
+
+  /**
+   * The last reference to `fd` is gone: each translator that keeps context in it gets its release
+   * (releasedir for a directory), top first, as a release travels down a graph. Openers set this
+   * as the fd's onRelease.
+   */
+  releaseFd(fd: Fd): void {
+    for (let i = this.xlators.length - 1; i >= 0; i--) {
+      const xl = this.xlators[i]!;
+      if (!fd.ctx.has(xl)) continue;
+      try {
+        if (fd.isDirectory) xl.releasedir(fd);
+        else xl.release(fd);
+      } catch (e) {
+        xl.log.error(`release of fd ${fd.id} threw: ${(e as Error).message}`);
+      }
+    }
   }
 
   find(name: string): Xlator | undefined {

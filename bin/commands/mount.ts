@@ -61,7 +61,7 @@ export function settingsFrom(options: Map<string, string>, volfile: string): { s
       case 'negative-timeout': bridge.negativeTimeout = number(key, value); break;
       case 'gid-timeout': bridge.gidTimeout = number(key, value); break;
       case 'direct-io-mode': bridge.directIo = bool(value); break;
-      case 'fopen-keep-cache': bridge.keepCache = bool(value); break;
+      case 'fopen-keep-cache': bridge.keepCache = value === 'auto' ? 'auto' : bool(value); break;
       case 'kernel-writeback-cache': session.writebackCache = bool(value); break;
       case 'auto-invalidation': session.autoInvalData = bool(value); break;
       case 'reader-thread-count': session.readers = number(key, value, 1); break;

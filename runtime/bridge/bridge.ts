@@ -31,8 +31,12 @@ export interface BridgeOptions {
   gidTimeout: number;
   /** Answer every open with FOPEN_DIRECT_IO (direct-io-mode). */
   directIo: boolean;
-  /** Keep the page cache across opens (fopen-keep-cache). */
-  keepCache: boolean;
+  /**
+   * Keep the page cache across opens (fopen-keep-cache). 'auto', the default, keeps it when the
+   * kernel agreed to FUSE_AUTO_INVAL_DATA (it then drops cached pages itself once it sees mtime or
+   * size change), as the stock glusterfs client does.
+   */
+  keepCache: boolean | 'auto';
 }
 
 export const defaultBridgeOptions: BridgeOptions = {
@@ -41,7 +45,7 @@ export const defaultBridgeOptions: BridgeOptions = {
   negativeTimeout: 0,
   gidTimeout: 1,
   directIo: false,
-  keepCache: false,
+  keepCache: 'auto',
 };
 
 export class FuseBridge extends CallerXlator {
@@ -134,22 +138,8 @@ export class FuseBridge extends CallerXlator {
     if (fd === undefined) return;
     this.fds.delete(fh);
     // Translators that still hold the fd (writes behind) keep the release until they let go.
-    fd.onRelease = (f) => this.releaseContexts(f);
+    fd.onRelease = (f) => this.graph.releaseFd(f);
     fd.unref();
-  }
-
-  private releaseContexts(fd: Fd): void {
-    // Top first, as a release travels down the graph.
-    for (let i = this.graph.xlators.length - 1; i >= 0; i--) {
-      const xl = this.graph.xlators[i]!;
-      if (!fd.ctx.has(xl)) continue;
-      try {
-        if (fd.isDirectory) xl.releasedir(fd);
-        else xl.release(fd);
-      } catch (e) {
-        xl.log.error(`release of fd ${fd.id} threw: ${(e as Error).message}`);
-      }
-    }
   }
 
   get openFds(): number {

@@ -1,6 +1,6 @@
 // FUSE requests on open files: CREATE, OPEN, READ, WRITE, FLUSH, FSYNC, RELEASE, FALLOCATE,
 // LSEEK, COPY_FILE_RANGE and the POSIX/flock locks (GETLK, SETLK, SETLKW).
-import { encodeFuseLkOut, encodeFuseLseekOut, encodeFuseOpenOut, encodeFuseWriteOut, FUSE_ENTRY_OUT_SIZE, FUSE_LK_OUT_SIZE, FUSE_LSEEK_OUT_SIZE, FUSE_OPEN_OUT_SIZE, FUSE_WRITE_OUT_SIZE, type FuseInHeader, type FuseLkIn } from '../../generated/fuse-abi.js';
+import { FuseInitFlag, encodeFuseLkOut, encodeFuseLseekOut, encodeFuseOpenOut, encodeFuseWriteOut, FUSE_ENTRY_OUT_SIZE, FUSE_LK_OUT_SIZE, FUSE_LSEEK_OUT_SIZE, FUSE_OPEN_OUT_SIZE, FUSE_WRITE_OUT_SIZE, type FuseInHeader, type FuseLkIn } from '../../generated/fuse-abi.js';
 import type { FuseHandlers } from '../../generated/fuse-opcodes.js';
 import { Fop } from '../../generated/fops.js';
 import {
@@ -38,7 +38,9 @@ function ownerBytes(owner: number | bigint): Buffer {
 }
 
 export function fileHandlers(b: FuseBridge): Partial<FuseHandlers> {
-  const openFlags = (): number => (b.config.directIo ? FOPEN_DIRECT_IO : 0) | (b.config.keepCache ? FOPEN_KEEP_CACHE : 0);
+  const keepCache = (): boolean =>
+    b.config.keepCache === 'auto' ? ((b.session?.negotiated?.flags ?? 0) & FuseInitFlag.AUTO_INVAL_DATA) !== 0 : b.config.keepCache;
+  const openFlags = (): number => (b.config.directIo ? FOPEN_DIRECT_IO : 0) | (keepCache() ? FOPEN_KEEP_CACHE : 0);
   const emptyCbk = (unique: number) => (f: Frame, _c: unknown, _x: unknown, opRet: number, opErrno: number) => {
     f.root.destroy();
     if (opRet < 0) return b.reply.error(unique, opErrno);

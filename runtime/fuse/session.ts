@@ -68,6 +68,8 @@ export interface FuseReplySink {
   sendData(unique: number, buffers: readonly Buffer[]): void;
   replyEmpty(unique: number): void;
   replyError(unique: number, errno: number): void;
+  /** What INIT agreed with the kernel; null before INIT, or for a transport that does not say. */
+  readonly negotiated?: Negotiated | null;
 }
 
 export class FuseSession extends EventEmitter implements FuseReplySink {
