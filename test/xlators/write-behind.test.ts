@@ -135,6 +135,25 @@ describe('ordering', () => {
   });
 });
 
+describe('flush-behind', () => {
+  it('answers close at once even with nothing held, the flush following on its own; off, close waits', async () => {
+    for (const flushBehind of ['on', 'off']) {
+      const fx = await stack({ 'flush-behind': flushBehind });
+      const { fd } = await fx.create('/closed');
+      const gate = fx.xlator<Gate>('gate');
+      gate.held.add('flush');
+      let answered = false;
+      const flush = syncop.flush(fx.top, fd, null).then((r) => ((answered = true), r));
+      await settle();
+      expect([flushBehind, answered, gate.waitingCount]).toEqual([flushBehind, flushBehind === 'on', 1]);
+      gate.releaseHeld();
+      expect((await flush).opRet).toBe(0);
+      await settle();
+      expect(gate.waitingCount).toBe(0);
+    }
+  });
+});
+
 describe('errors met behind the application', () => {
   it('returns a failed write on close (flush)', async () => {
     for (const flushBehind of ['on', 'off']) {

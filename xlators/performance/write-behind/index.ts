@@ -222,9 +222,10 @@ export class WriteBehind extends DefaultXlator {
     if (this.passThrough) return super.flush(frame, fd, xdata);
     const error = this.takeError(fd);
     if (error !== 0) return unwindFlush(frame, -1, error, null);
-    const wb = this.existing(fd.inode);
-    if (wb !== undefined && this.options['flush-behind'] === true) {
-      // Answer now; the flush itself goes down, on its own stack, after the held writes.
+    if (this.options['flush-behind'] === true) {
+      // Answer now, as GlusterFS does whether or not writes are held: close(2) does not wait for
+      // the brick. The flush itself goes down on its own stack, after any held writes; an error
+      // from a write behind it was taken above or is kept for the fd's next fop.
       unwindFlush(frame, 0, 0, null);
       const s = frame.root;
       const behind = callPool.createStack(this, { uid: s.uid, gid: s.gid, pid: s.pid, groups: s.groups, lkOwner: s.lkOwner }, Fop.FLUSH);
