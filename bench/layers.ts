@@ -15,7 +15,6 @@ import { InodeTable } from '../runtime/inode.js';
 import { childLoc } from '../runtime/loc.js';
 import { processLog } from '../runtime/log.js';
 import { parseVolfile, printVolfile } from '../runtime/volfile.js';
-import type { Xlator } from '../runtime/xlator.js';
 
 const repo = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -57,12 +56,14 @@ const rows: Array<{ label: string; layers: Layer[] }> = [
   ...seed.slice(1).map((l, i) => ({ label: `+ ${l.type}`, layers: seed.slice(0, i + 2) })),
 ];
 
-async function measure(top: Xlator, table: InodeTable, work: number): Promise<number[]> {
+async function measure(graph: Graph, table: InodeTable, work: number): Promise<number[]> {
+  const top = graph.top;
   // create + stat + unlink
   let t = process.hrtime.bigint();
   for (let i = 0; i < files; i++) {
     const loc = childLoc(table, table.root, `m${work}-${i}`);
     const fd = new Fd(loc.inode, 0o1);
+    fd.onRelease = (f) => graph.releaseFd(f);
     const c = await syncop.create(top, loc, 0o101, 0o644, 0, fd, null);
     if (c.opRet !== 0) throw new Error(`create: errno ${c.opErrno}`);
     loc.inode = table.link(loc.inode, table.root, loc.name, c.buf!);
@@ -77,6 +78,7 @@ async function measure(top: Xlator, table: InodeTable, work: number): Promise<nu
   // the same file's attributes, again and again
   const loc = childLoc(table, table.root, `s${work}`);
   const fd = new Fd(loc.inode, 0o2);
+  fd.onRelease = (f) => graph.releaseFd(f);
   const c = await syncop.create(top, loc, 0o102, 0o644, 0, fd, null);
   loc.inode = table.link(loc.inode, table.root, loc.name, c.buf!);
   t = process.hrtime.bigint();
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
       const graph = Graph.fromText(volfileOf(row.layers, dir), 'bench.vol');
       await graph.activate();
       await graph.waitForChildUp(5000);
-      const figures = await measure(graph.top, new InodeTable(), r);
+      const figures = await measure(graph, new InodeTable(), r);
       await graph.fini();
       rmSync(dir, { recursive: true, force: true });
       figures.forEach((f, i) => samples[i]!.push(f));

@@ -52,7 +52,7 @@ function xlfsConfig(name: string, volfile: string, mountOptions = ''): Config {
     mount() {
       const vol = join(work, `${name}.vol`);
       writeFileSync(vol, readFileSync(join(repo, volfile), 'utf8'));
-      sh(`node ${repo}/dist/bin/xlfs.js mount ${mountOptions} --xlator-option '*posix*.directory=${backing}' ${vol} ${mnt}`);
+      sh(`node ${repo}/dist/bin/xlfs.js mount ${mountOptions} --xlator-option posix.directory=${backing} ${vol} ${mnt}`);
     },
     unmount() {
       sh(`node ${repo}/dist/bin/xlfs.js umount ${mnt}`);
@@ -71,15 +71,17 @@ function glusterConfig(name: string, client: 'stock' | 'xlfs'): Config {
     async mount() {
       brick = await Brick.create({ parent: work });
       const vol = join(work, `${name}.vol`);
-      writeFileSync(vol, readFileSync(join(repo, 'bench/gluster-client.vol'), 'utf8').replace('@PORT@', String(brick.port)).replace('@BRICK@', brick.path));
+      writeFileSync(vol, readFileSync(join(repo, 'bench/gluster-client.vol'), 'utf8').replaceAll('@PORT@', String(brick.port)).replaceAll('@BRICK@', brick.path));
       if (client === 'stock') sh(`glusterfs -f ${vol} -l ${work}/${name}.log ${mnt}`);
       else sh(`node ${repo}/dist/bin/xlfs.js mount ${vol} ${mnt}`);
     },
     async unmount() {
+      // Also after a mount that failed: nothing to unmount then, but the brick must go.
       if (client === 'stock') fuseUnmount();
-      else sh(`node ${repo}/dist/bin/xlfs.js umount ${mnt}`);
+      else spawnSync('node', [`${repo}/dist/bin/xlfs.js`, 'umount', mnt]);
       for (let i = 0; i < 100 && sh(`pgrep -f '${name}.vol' || true`).trim() !== ''; i++) sh('sleep 0.1');
       await brick?.remove();
+      brick = null;
     },
   };
 }
@@ -131,13 +133,13 @@ async function main(): Promise<void> {
   const results = new Map<string, Map<string, number>>();
   for (const c of configs) {
     const perWorkload = new Map<string, number>();
-    await c.mount();
     try {
+      await c.mount();
       for (const w of workloads) {
         const samples: number[] = [];
         for (let r = 0; r < runs; r++) {
           samples.push(w.run(c.dir));
-          sh(`rm -f ${backing}/b.* ; sync`);
+          sh(`rm -f ${c.dir}/b.* ; sync`); // through the mount: a cache above the backing directory must see it go
         }
         perWorkload.set(w.name, median(samples));
         process.stderr.write(`${c.name.padEnd(16)} ${w.name.padEnd(24)} ${samples.map((s) => s.toFixed(0)).join(' / ')} ${w.unit}\n`);
