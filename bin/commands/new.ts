@@ -25,8 +25,8 @@ export async function newCommand(type: string, options: { fop: string }): Promis
       '',
       'next:',
       `  edit the ${options.fop} override in ${made.xlator}`,
-      `  npx vitest run ${made.test}`,
-      `  put "type ${type}" in a volfile, npm run build, and mount it`,
+      `  npm test -- ${made.test}      (builds first: the test mounts the built xlfs)`,
+      `  put "type ${type}" in a volfile and mount it`,
       '',
     ].join('\n'),
   );
