@@ -322,7 +322,7 @@ export class PosixAcl extends DefaultXlator {
   override setxattr(frame: Frame, loc: Loc, dict: Dict | null, flags: number, xdata: Dict | null): FopReturn {
     if (this.refuseXattr(frame, loc.inode, dict?.keys() ?? []) || this.badAcl(frame, dict)) return;
     windSetxattr(frame, (_f, _c, _x, opRet, opErrno, x) => {
-      // Setting an access ACL changes the mode too: the next lookup brings both back.
+      // Setting an access ACL changes the mode too: the next lookup (or open) fetches both again.
       if (opRet >= 0 && this.touchesAcl(dict?.keys() ?? [])) this.forgetAcls(loc.inode);
       unwindSetxattr(frame, opRet, opErrno, x);
     }, this.firstChild, loc, dict, flags, xdata);
