@@ -2,6 +2,7 @@
 // from the JSON schemas (ajv); the checks a schema cannot express (types that exist, unique
 // numbers, xdata where GlusterFS has it) are here. Every error names the file, the fop and the field.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import type { FieldModel, FopModel, SpecModel, TypeModel, UtimeModel } from './model.js';
@@ -29,6 +30,18 @@ export interface SpecSources {
   /** Display names for messages and banners (repo-relative). */
   fopsName?: string;
   typesName?: string;
+}
+
+/** The fop and type spec of a checkout: spec files from `specDir`, schemas from the checkout's spec/. */
+export function specSourcesIn(root: string, specDir = join(root, 'spec')): SpecSources {
+  return {
+    fopsFile: join(specDir, 'fops.yaml'),
+    typesFile: join(specDir, 'types.yaml'),
+    fopsSchemaFile: join(root, 'spec/fops.schema.json'),
+    typesSchemaFile: join(root, 'spec/types.schema.json'),
+    fopsName: 'spec/fops.yaml',
+    typesName: 'spec/types.yaml',
+  };
 }
 
 export function loadSpec(src: SpecSources): SpecModel {

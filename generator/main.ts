@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IndentationText, Project, QuoteKind } from 'ts-morph';
+import type { Project } from 'ts-morph';
 import { emitCallStubs } from './emit/call-stubs.js';
 import { emitFuse } from './fuse/emit.js';
 import { loadFuseSpec } from './fuse/load.js';
@@ -14,8 +14,8 @@ import { emitSyncop } from './emit/syncop.js';
 import { emitTrace } from './emit/trace.js';
 import { emitUtime } from './emit/utime.js';
 import { emitWind } from './emit/wind.js';
-import { headerOf } from './emit/common.js';
-import { loadSpec, SpecError } from './load.js';
+import { headerOf, newProject } from './emit/common.js';
+import { loadSpec, SpecError, specSourcesIn } from './load.js';
 import { emitRpc } from './rpc/emit.js';
 import { loadRpcSpec } from './rpc/load.js';
 
@@ -23,14 +23,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Every generated file, path (repo-relative) → text, from the spec in `specDir` (default: spec/). */
 export function generate(specDir = join(root, 'spec')): Map<string, string> {
-  const spec = loadSpec({
-    fopsFile: join(specDir, 'fops.yaml'),
-    typesFile: join(specDir, 'types.yaml'),
-    fopsSchemaFile: join(root, 'spec/fops.schema.json'),
-    typesSchemaFile: join(root, 'spec/types.schema.json'),
-    fopsName: 'spec/fops.yaml',
-    typesName: 'spec/types.yaml',
-  });
+  const spec = loadSpec(specSourcesIn(root, specDir));
   const project = newProject();
   emitFops(project, spec);
   emitFopTypes(project, spec);
@@ -47,13 +40,6 @@ export function generate(specDir = join(root, 'spec')): Map<string, string> {
     emitRpc(project, loadRpcSpec(join(specDir, 'rpc'), join(root, 'spec/rpc.schema.json')));
   }
   return collect(project);
-}
-
-export function newProject(): Project {
-  return new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
-  });
 }
 
 export function collect(project: Project): Map<string, string> {

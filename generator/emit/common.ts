@@ -1,6 +1,6 @@
 // Helpers the fop emitters share: banners, TypeScript spellings of spec types, parameter lists
 // and the runtime imports those need.
-import type { Project, SourceFile } from 'ts-morph';
+import { IndentationText, Project, QuoteKind, type SourceFile } from 'ts-morph';
 import type { FieldModel, FopModel, SpecModel } from '../model.js';
 
 export function banner(emitter: string, sources: readonly string[]): string {
@@ -88,4 +88,12 @@ export function argParamList(fop: FopModel): ParamStructure[] {
 
 export function resultParamList(fop: FopModel): ParamStructure[] {
   return fop.results.map((r) => ({ name: r.name, type: resultType(r) }));
+}
+
+/** The in-memory ts-morph project every emitter writes into, with the house formatting. */
+export function newProject(): Project {
+  return new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
+  });
 }

@@ -5,9 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import Handlebars from 'handlebars';
-import { IndentationText, Project, QuoteKind } from 'ts-morph';
-import { argNames, argParams, resultNames } from '../emit/common.js';
-import { loadSpec } from '../load.js';
+import { argNames, argParams, newProject, resultNames } from '../emit/common.js';
+import { loadSpec, specSourcesIn } from '../load.js';
 import type { FopModel } from '../model.js';
 
 /** How a shell exercises a fop on a fresh mount, so that the call reaches the translator. */
@@ -72,12 +71,7 @@ export function renderNewXlator(req: NewXlatorRequest): Rendered & { files: Map<
   const match = /^([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)$/.exec(req.type);
   if (match === null) throw new NewXlatorError(`'${req.type}' is not <category>/<name> (lower case letters, digits and dashes, e.g. features/hide)`);
   const [, category, name] = match as unknown as [string, string, string];
-  const spec = loadSpec({
-    fopsFile: join(req.root, 'spec/fops.yaml'),
-    typesFile: join(req.root, 'spec/types.yaml'),
-    fopsSchemaFile: join(req.root, 'spec/fops.schema.json'),
-    typesSchemaFile: join(req.root, 'spec/types.schema.json'),
-  });
+  const spec = loadSpec(specSourcesIn(req.root));
   const fop: FopModel | undefined = spec.fops.find((f) => f.name === req.fop || f.method === req.fop);
   const exercise = fop === undefined ? undefined : EXERCISES[fop.name];
   if (fop === undefined || exercise === undefined) {
@@ -129,11 +123,7 @@ export function createNewXlator(req: NewXlatorRequest): Rendered {
 
 /** xlators/index.ts with the new translator imported and registered under its type string. */
 function registered(text: string, className: string, type: string, xlatorPath: string): string {
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
-  });
-  const sf = project.createSourceFile('xlators/index.ts', text);
+  const sf = newProject().createSourceFile('xlators/index.ts', text);
   if (sf.getImportDeclarations().some((d) => d.getNamedImports().some((n) => n.getName() === className))) {
     throw new NewXlatorError(`xlators/index.ts already imports a ${className}: choose another name`);
   }
