@@ -10,9 +10,8 @@ import type { Fd } from '../../../runtime/fd.js';
 import type { Iatt } from '../../../runtime/iatt.js';
 import type { Loc } from '../../../runtime/loc.js';
 import type { Frame } from '../../../runtime/stack.js';
-import { mknod as mknodC, renameat2, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../../runtime/sys/libc.js';
+import { lgetxattr, lsetxattr, mknod as mknodC, renameat2, RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../../runtime/sys/libc.js';
 import { ACL_DEFAULT_XATTR } from '../../../runtime/acl.js';
-import { lgetxattr, lsetxattr } from '../../../runtime/sys/libc.js';
 import { checkName, E, ensureGfid, FopError, GFID_XATTR, parentPath, requestedGfid, statOf } from './handle.js';
 import { isRoot, R, requireAccess, requireRemovable, W, X } from './permission.js';
 

@@ -46,6 +46,14 @@ function aclOf(value: unknown): Acl | null {
   }
 }
 
+/** A lookup's xdata, asking the brick for both ACLs too. */
+function askingAcls(xdata: Dict | null): Dict {
+  const ask = new Dict(xdata ?? []);
+  ask.set(ACL_ACCESS_XATTR, 0);
+  ask.set(ACL_DEFAULT_XATTR, 0);
+  return ask;
+}
+
 export class PosixAcl extends DefaultXlator {
   static override readonly description = 'Enforces POSIX ACLs in the client and applies default ACLs to new objects (GlusterFS system/posix-acl).';
   static override readonly options: readonly OptionDecl[] = [
@@ -64,6 +72,11 @@ export class PosixAcl extends DefaultXlator {
     if (acls === undefined && known === undefined) return; // without the ACLs the attributes alone decide nothing
     const { access, default: def } = acls ?? known!;
     inode.ctx.set(this, { uid: buf.uid, gid: buf.gid, mode: buf.mode, access, default: def });
+  }
+
+  /** A lookup asked for the ACLs (askingAcls): what it found, or their absence, is now known. */
+  private learnFromLookup(inode: Inode | null | undefined, buf: Iatt | null | undefined, x: Dict | null | undefined): void {
+    this.learn(inode, buf, { access: aclOf(x?.get(ACL_ACCESS_XATTR)), default: aclOf(x?.get(ACL_DEFAULT_XATTR)) });
   }
 
   /** The ACLs changed in a way only the brick computes (chmod rewrites them): ask again next lookup. */
@@ -117,13 +130,10 @@ export class PosixAcl extends DefaultXlator {
 
   override lookup(frame: Frame, loc: Loc, xdata: Dict | null): FopReturn {
     if (this.refuse(frame, loc.parent, X)) return;
-    const ask = new Dict(xdata ?? []);
-    ask.set(ACL_ACCESS_XATTR, 0);
-    ask.set(ACL_DEFAULT_XATTR, 0);
     windLookup(frame, (_f, _c, _x, opRet, opErrno, inode, buf, x, postparent) => {
-      if (opRet >= 0) this.learn(inode ?? loc.inode, buf, { access: aclOf(x?.get(ACL_ACCESS_XATTR)), default: aclOf(x?.get(ACL_DEFAULT_XATTR)) });
+      if (opRet >= 0) this.learnFromLookup(inode ?? loc.inode, buf, x);
       unwindLookup(frame, opRet, opErrno, inode, buf, x, postparent);
-    }, this.firstChild, loc, ask);
+    }, this.firstChild, loc, askingAcls(xdata));
   }
 
   override stat(frame: Frame, loc: Loc, xdata: Dict | null): FopReturn {
@@ -160,11 +170,10 @@ export class PosixAcl extends DefaultXlator {
     // An open must be judged here, not left to the brick: open-behind below may answer it without
     // the brick seeing it, and the kernel may then serve the file from its page cache. ACLs not
     // known (yet, or since a chmod or setfacl) are fetched first.
-    const ask = new Dict([[ACL_ACCESS_XATTR, 0], [ACL_DEFAULT_XATTR, 0]]);
     windLookup(frame, (_f, _c, _x, opRet, _opErrno, _inode, buf, x) => {
-      if (opRet >= 0) this.learn(loc.inode, buf, { access: aclOf(x?.get(ACL_ACCESS_XATTR)), default: aclOf(x?.get(ACL_DEFAULT_XATTR)) });
+      if (opRet >= 0) this.learnFromLookup(loc.inode, buf, x);
       decide();
-    }, this.firstChild, loc, ask);
+    }, this.firstChild, loc, askingAcls(null));
   }
 
   override opendir(frame: Frame, loc: Loc, fd: Fd, xdata: Dict | null): FopReturn {
