@@ -4,7 +4,7 @@
 // then the seed stack (spec/volfiles/seed-stack.vol) grown one translator at a time, bottom up.
 // Columns: a create+stat+unlink loop, a repeated stat of one file, 4 KiB sequential writes.
 // Not a test: run it by hand, `npx tsx bench/layers.ts [--runs 5] [--files 3000] [--record]`.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../xlators/index.js';
@@ -15,18 +15,13 @@ import { InodeTable } from '../runtime/inode.js';
 import { childLoc } from '../runtime/loc.js';
 import { processLog } from '../runtime/log.js';
 import { parseVolfile, printVolfile } from '../runtime/volfile.js';
+import { median, numberOption, record, recordResult } from './common.js';
 
 const repo = join(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const runs = opt('runs', 5);
-const files = opt('files', 3000);
-const stats = opt('stats', 20000);
-const writes = opt('writes', 8000);
-const record = args.includes('--record');
+const runs = numberOption('runs', 5);
+const files = numberOption('files', 3000);
+const stats = numberOption('stats', 20000);
+const writes = numberOption('writes', 8000);
 
 interface Layer {
   name: string;
@@ -96,11 +91,6 @@ async function measure(graph: Graph, table: InodeTable, work: number): Promise<n
   return [meta, stat, write];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 async function main(): Promise<void> {
   processLog.toStderr = false;
   const results: number[][] = [];
@@ -134,10 +124,10 @@ async function main(): Promise<void> {
   const text = `${lines.join('\n')}\n\n${summary}\n`;
   process.stdout.write(text);
   if (record) {
-    const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-    appendFileSync(
-      join(repo, 'bench/RESULTS.md'),
-      `\n## ${when} UTC — \`npx tsx bench/layers.ts ${args.filter((a) => a !== '--record').join(' ')}\`\n\nIn-process (syncop on the graph top, no FUSE): median of ${runs} runs; ${files} files, ${stats} stats of one file, ${writes} 4 KiB writes.\n\n${text}`,
+    recordResult(
+      import.meta.filename,
+      `In-process (syncop on the graph top, no FUSE): median of ${runs} runs; ${files} files, ${stats} stats of one file, ${writes} 4 KiB writes.`,
+      text,
     );
   }
 }

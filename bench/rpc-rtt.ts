@@ -2,8 +2,6 @@
 // 128 KiB and 1 MiB and fstats, one at a time, from a graph holding protocol/client alone. What the
 // wire path costs before any translator or the kernel adds to it. Not a test: run it as root,
 //   npx tsx bench/rpc-rtt.ts [--runs 3] [--record]
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import '../xlators/index.js';
 import { syncop } from '../generated/syncop.js';
 import { Fd } from '../runtime/fd.js';
@@ -12,11 +10,9 @@ import { InodeTable } from '../runtime/inode.js';
 import { childLoc } from '../runtime/loc.js';
 import { processLog } from '../runtime/log.js';
 import { Brick } from '../test/support/brick.js';
+import { median, numberOption, record, recordResult } from './common.js';
 
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
-const record = args.includes('--record');
+const runs = numberOption('runs', 3);
 const FILE = 64 << 20;
 const cases = [
   { name: 'read 4 KiB', size: 4096, calls: 5000 },
@@ -24,11 +20,6 @@ const cases = [
   { name: 'read 1 MiB', size: 1 << 20, calls: 300 },
   { name: 'fstat', size: 0, calls: 5000 },
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   processLog.toStderr = false;
@@ -74,8 +65,7 @@ async function main(): Promise<void> {
   const table = lines.join('\n');
   process.stdout.write(`${table}\n`);
   if (record) {
-    const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-    appendFileSync(join(import.meta.dirname, 'RESULTS.md'), `\n## ${when} UTC — \`npx tsx bench/rpc-rtt.ts ${args.filter((a) => a !== '--record').join(' ')}\`\n\nprotocol/client alone to one loopback glusterfsd, in-process, one call at a time; median of ${runs} runs.\n\n${table}\n`);
+    recordResult(import.meta.filename, `protocol/client alone to one loopback glusterfsd, in-process, one call at a time; median of ${runs} runs.`, table);
   }
 }
 

@@ -6,21 +6,16 @@
 // of xlfs-posix to each peer, and of xlfs-gluster to gluster-stock. Not a test: run it as root:
 //   npx tsx bench/run.ts [--runs 3] [--seconds 5] [--size 512] [--only a,b] [--record]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Brick } from '../test/support/brick.js';
+import { args, median, numberOption, record, recordResult } from './common.js';
 
 const repo = join(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const runs = opt('runs', 3);
-const seconds = opt('seconds', 5);
-const sizeMiB = opt('size', 512);
-const metaFiles = opt('meta-files', 2000);
-const record = args.includes('--record');
+const runs = numberOption('runs', 3);
+const seconds = numberOption('seconds', 5);
+const sizeMiB = numberOption('size', 512);
+const metaFiles = numberOption('meta-files', 2000);
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set(args[onlyIndex + 1]!.split(',')) : null;
 
@@ -120,11 +115,6 @@ const workloads: Workload[] = [
   { name: 'create+stat+unlink', unit: 'ops/s', run: (d) => Number(sh(`python3 ${repo}/bench/meta.py ${d} ${metaFiles}`)) },
 ];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root: mounting needs it');
   rmSync(work, { recursive: true, force: true });
@@ -163,8 +153,11 @@ async function main(): Promise<void> {
   const table = [header, rule, ...rows].join('\n');
   process.stdout.write(table + '\n');
   if (record) {
-    const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-    appendFileSync(join(repo, 'bench/RESULTS.md'), `\n## ${when} UTC — \`npx tsx bench/run.ts ${args.filter((a) => a !== '--record').join(' ')}\`\n\nMedian of ${runs} runs, ${sizeMiB} MiB sequential, ${seconds} s random, ${metaFiles} files for metadata; backing directory on ${sh(`findmnt -no FSTYPE -T ${work}`).trim()}, ${sh('nproc').trim()} vCPUs, kernel ${sh('uname -r').trim()}.\n\n${table}\n`);
+    recordResult(
+      import.meta.filename,
+      `Median of ${runs} runs, ${sizeMiB} MiB sequential, ${seconds} s random, ${metaFiles} files for metadata; backing directory on ${sh(`findmnt -no FSTYPE -T ${work}`).trim()}, ${sh('nproc').trim()} vCPUs, kernel ${sh('uname -r').trim()}.`,
+      table,
+    );
   }
   rmSync(work, { recursive: true, force: true });
 }
