@@ -64,7 +64,8 @@ export function settingsFrom(options: Map<string, string>, volfile: string): { s
       case 'fopen-keep-cache': bridge.keepCache = value === 'auto' ? 'auto' : bool(value); break;
       case 'kernel-writeback-cache': session.writebackCache = bool(value); break;
       case 'auto-invalidation': session.autoInvalData = bool(value); break;
-      case 'reader-thread-count': session.readers = number(key, value, 1); break;
+      case 'reader-thread-count': session.readers = number(key, value, 0); break;
+      case 'read-ahead-kb': session.readAheadKb = number(key, value, 0); break;
       case 'max-write': session.maxWrite = Math.min(1 << 20, number(key, value, 4096)); break;
       case 'transport':
         if (value !== 'dev' && value !== 'fuse-native') throw new Error(`-o transport=${value}: use 'dev' (the kernel protocol over /dev/fuse, the default) or 'fuse-native' (libfuse 2, no root needed)`);

@@ -2,7 +2,7 @@
 // passed as its fd 3, and umount(8). Both are spawned asynchronously: umount (and anything else
 // that touches the mount) must never wait on this process's own event loop, which serves it.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface KernelMountOptions {
   fsname: string;
@@ -42,12 +42,30 @@ export async function kernelMount(deviceFd: number, mountpoint: string, o: Kerne
   if (code !== 0) throw new Error(`mount ${mountpoint} failed: ${stderr || `exit ${code}`}`);
 }
 
+/** Mount points as /proc shows them: space, tab, newline and backslash escaped in octal. */
+function escapeMountPath(path: string): string {
+  return path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/**
+ * Set the kernel's read-ahead for the filesystem mounted at `mountpoint` (its backing device's
+ * read_ahead_kb in sysfs). The kernel starts a FUSE mount at 128 KiB, and sequential reads then
+ * wait for one round trip to the brick every 128 KiB; network filesystems in the kernel read
+ * further ahead (NFS 15 times rsize, CephFS 8 MiB). Files opened from now on use the new value.
+ */
+export function setReadAhead(mountpoint: string, kib: number): void {
+  const escaped = escapeMountPath(mountpoint);
+  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').findLast((l) => l.split(' ')[4] === escaped);
+  if (line === undefined) throw new Error(`${mountpoint} is not in /proc/self/mountinfo`);
+  writeFileSync(`/sys/class/bdi/${line.split(' ')[2]}/read_ahead_kb`, `${Math.round(kib)}\n`);
+}
+
 /** Whether a FUSE filesystem is mounted at this path now. */
 export function isFuseMounted(mountpoint: string): boolean {
   const mounts = readFileSync('/proc/mounts', 'utf8');
   return mounts.split('\n').some((line) => {
     const [, dir, type] = line.split(' ');
-    return dir === mountpoint.replace(/ /g, '\\040') && type !== undefined && type.startsWith('fuse');
+    return dir === escapeMountPath(mountpoint) && type !== undefined && type.startsWith('fuse');
   });
 }
 

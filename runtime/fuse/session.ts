@@ -1,13 +1,17 @@
 // A FUSE connection spoken directly over /dev/fuse: reads requests, answers INIT, dispatches every
 // other opcode through the generated table to FuseHandlers, and writes replies and notifications.
 //
-// Reading: each reader is an fs.read() on the device, which parks one libuv pool thread until the
-// kernel has a request. With R readers the pool must be larger than R, or other file I/O (posix!)
-// stalls behind them; bin/xlfs sets UV_THREADPOOL_SIZE before anything uses the pool, and
-// mountFuse refuses a reader count the pool cannot afford.
+// Reading: by default the device is non-blocking and the event loop watches it (sys/fd-poller):
+// when the kernel has requests, the main thread reads them itself, a batch at a time. Each request
+// then costs one wake-up of this process. The alternative (reader-thread-count=N) parks N libuv
+// pool threads in read(2); every request then wakes a pool thread, which hands it to the main
+// thread and is replaced by the next read's submission: measured slower for every workload, kept
+// for kernels or sandboxes where polling /dev/fuse is not possible. With N readers the pool must
+// be larger than N, or other file I/O (posix!) stalls behind them; bin/xlfs sets
+// UV_THREADPOOL_SIZE before anything uses the pool, and mount() refuses a count it cannot afford.
 // Replies go out with one writev per reply, synchronously: the kernel copies and returns at once.
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync, read, writevSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, read, writevSync } from 'node:fs';
 import { constants } from 'node:os';
 import {
   decodeFuseInitIn, encodeFuseInitOut, encodeFuseNotifyInvalEntryOut, encodeFuseNotifyInvalInodeOut, FUSE_INIT_OUT_SIZE,
@@ -16,14 +20,17 @@ import {
 import { decodeFuseHeader, FUSE_REQUEST_HEADER_SIZE, fuseOpcodeByNumber, type FuseHandlers } from '../../generated/fuse-opcodes.js';
 import type { FuseInHeader } from '../../generated/fuse-abi.js';
 import { Logger } from '../log.js';
+import { FdPoller, readNonBlocking } from '../sys/fd-poller.js';
 import { readU64, writeU64 } from './wire.js';
-import { isFuseMounted, kernelMount, kernelUnmount, type KernelMountOptions, startWatchdog } from './mount.js';
+import { isFuseMounted, kernelMount, kernelUnmount, type KernelMountOptions, setReadAhead, startWatchdog } from './mount.js';
 
 const log = new Logger('fuse');
 const OUT_HEADER_SIZE = 16;
 /** Requests up to this size are copied out of the reader's buffer rather than keeping it. */
 const COPY_LIMIT = 128 * 1024;
 const NOTIFY_INVAL_INODE = 2;
+/** Requests read per readiness callback before the loop serves other events. */
+const POLL_BATCH = 16;
 
 function readUnique(message: Buffer): number {
   return readU64(message, 8);
@@ -33,7 +40,10 @@ const NOTIFY_INVAL_ENTRY = 3;
 export interface FuseSessionOptions extends KernelMountOptions {
   /** Largest WRITE the kernel may send (and READ it may ask for): up to 1 MiB. */
   maxWrite: number;
+  /** Pool threads parked in read(2) on the device; 0: the event loop reads it when it is readable. */
   readers: number;
+  /** The kernel's read-ahead for this mount, in KiB (0: leave the kernel's 128 KiB). */
+  readAheadKb: number;
   writebackCache: boolean;
   autoInvalData: boolean;
   watchdog: boolean;
@@ -47,7 +57,8 @@ export const defaultSessionOptions: FuseSessionOptions = {
   readOnly: false,
   maxRead: 1 << 20,
   maxWrite: 1 << 20,
-  readers: 2,
+  readers: 0,
+  readAheadKb: 1024,
   writebackCache: false,
   autoInvalData: true,
   watchdog: true,
@@ -82,6 +93,7 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
   /** Read buffers a large WRITE holds until it is answered, by request id. */
   private readonly lent = new Map<number, Buffer>();
   private readonly spare: Buffer[] = [];
+  private poller: FdPoller | null = null;
 
   private constructor(
     readonly fd: number,
@@ -97,7 +109,7 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
     const o = { ...defaultSessionOptions, ...options };
     const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
     if (o.readers >= pool) throw new Error(`${o.readers} FUSE readers need UV_THREADPOOL_SIZE above ${o.readers} (it is ${pool}); file I/O would stall`);
-    const fd = openSync('/dev/fuse', 'r+');
+    const fd = openSync('/dev/fuse', o.readers === 0 ? fsConstants.O_RDWR | fsConstants.O_NONBLOCK : fsConstants.O_RDWR);
     const session = new FuseSession(fd, mountpoint, o, handlers);
     try {
       await kernelMount(fd, mountpoint, { ...o, maxRead: o.maxWrite });
@@ -106,6 +118,16 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
       throw e;
     }
     if (o.watchdog) startWatchdog(mountpoint);
+    if (o.readAheadKb > 0) {
+      void session.ready().then(() => {
+        try {
+          setReadAhead(mountpoint, o.readAheadKb);
+        } catch (e) {
+          log.warning(`read-ahead stays at the kernel's default: ${(e as Error).message}`);
+        }
+      }, () => {});
+    }
+    if (o.readers === 0) session.startPolling();
     for (let i = 0; i < o.readers; i++) session.readLoop(session.takeBuffer());
     return session;
   }
@@ -127,6 +149,7 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
     });
   }
 
+  /** Pool reading: one fs.read() parked on a libuv pool thread per reader. */
   private readLoop(buf: Buffer): void {
     if (this.closed) return;
     read(this.fd, buf, 0, buf.length, null, (err, n) => {
@@ -137,28 +160,56 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
         if (code !== 'ENODEV') log.error(`reading /dev/fuse: ${err.message}`);
         return this.close();
       }
-      // Translators may hold a WRITE's data after the reply (write-behind), so it must not live in
-      // the buffer the next read overwrites: a small payload is copied out, a large one keeps this
-      // buffer and the reader takes a fresh one (no 1 MiB allocation per small write).
-      const opcode = buf.readUInt32LE(4);
-      const carriesData = opcode === FuseOpcode.WRITE || opcode === FuseOpcode.SETXATTR || opcode === FuseOpcode.IOCTL;
-      let message = buf.subarray(0, n);
-      let next = buf;
-      if (carriesData) {
-        if (n <= COPY_LIMIT) message = Buffer.from(message);
-        else {
-          // Lent to the request until its reply is written (see lent), then reused.
-          this.lent.set(readUnique(buf), buf);
-          next = this.takeBuffer();
-        }
-      }
-      try {
-        this.dispatch(message);
-      } catch (e) {
-        log.error(`request dispatch failed: ${(e as Error).stack ?? e}`);
-      }
-      this.readLoop(next);
+      this.readLoop(this.received(buf, n));
     });
+  }
+
+  /**
+   * Loop reading: the device is non-blocking and watched by the event loop; when it is readable,
+   * requests are read here on the main thread until none is left (at most a batch, so replies
+   * from the bricks get their turn).
+   */
+  private startPolling(): void {
+    let buf = this.takeBuffer();
+    this.poller = new FdPoller(this.fd, () => {
+      for (let i = 0; i < POLL_BATCH && !this.closed; i++) {
+        const n = readNonBlocking(this.fd, buf);
+        if (n >= 0) {
+          buf = this.received(buf, n);
+          continue;
+        }
+        const errno = -n;
+        if (errno === constants.errno.EAGAIN) return;
+        if (errno === constants.errno.ENOENT || errno === constants.errno.EINTR) continue;
+        if (errno !== constants.errno.ENODEV) log.error(`reading /dev/fuse: errno ${errno}`);
+        return this.close();
+      }
+    });
+  }
+
+  /** A request of `n` bytes was read into `buf`: dispatch it; returns the buffer to read into next. */
+  private received(buf: Buffer, n: number): Buffer {
+    // Translators may hold a WRITE's data after the reply (write-behind), so it must not live in
+    // the buffer the next read overwrites: a small payload is copied out, a large one keeps this
+    // buffer and the reader takes a fresh one (no 1 MiB allocation per small write).
+    const opcode = buf.readUInt32LE(4);
+    const carriesData = opcode === FuseOpcode.WRITE || opcode === FuseOpcode.SETXATTR || opcode === FuseOpcode.IOCTL;
+    let message = buf.subarray(0, n);
+    let next = buf;
+    if (carriesData) {
+      if (n <= COPY_LIMIT) message = Buffer.from(message);
+      else {
+        // Lent to the request until its reply is written (see lent), then reused.
+        this.lent.set(readUnique(buf), buf);
+        next = this.takeBuffer();
+      }
+    }
+    try {
+      this.dispatch(message);
+    } catch (e) {
+      log.error(`request dispatch failed: ${(e as Error).stack ?? e}`);
+    }
+    return next;
   }
 
   private dispatch(message: Buffer): void {
@@ -317,6 +368,8 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.poller?.close();
+    this.poller = null;
     try {
       closeSync(this.fd);
     } catch {

@@ -1,6 +1,6 @@
 // The ways people mount: `mount -t xlfs` through the mount.xlfs helper, the xlfs daemon, and
 // `xlfs umount`; and what happens when the server dies under a mount.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,41 @@ describe('mounting commands', () => {
     }
   });
 
+  it('reads /dev/fuse on the event loop by default, or with -o reader-thread-count threads; sets the read-ahead', async () => {
+    for (const { options, threads, readAheadKb } of [
+      { options: '', threads: 0, readAheadKb: 1024 },
+      { options: '-o reader-thread-count=2,read-ahead-kb=256', threads: 2, readAheadKb: 256 },
+    ]) {
+      const { dir, data, mnt, vol } = scratch();
+      try {
+        const pid = (await sh(`node ${xlfsBin} mount ${options} ${vol} ${mnt}`)).trim();
+        const content = Buffer.alloc(3 << 20);
+        for (let i = 0; i < content.length; i += 4) content.writeUInt32LE((i * 2654435761) >>> 0, i);
+        writeFileSync(`${mnt}/file`, content);
+        expect(readFileSync(`${data}/file`).equals(content)).toBe(true);
+        await sh(`echo 3 > /proc/sys/vm/drop_caches`);
+        expect(readFileSync(`${mnt}/file`).equals(content)).toBe(true);
+        // Threads parked in read(2) on the device: syscall 0 with the device's fd as first argument.
+        const fuseFd = readdirSync(`/proc/${pid}/fd`).find((fd) => readlinkOr(`/proc/${pid}/fd/${fd}`) === '/dev/fuse');
+        expect(fuseFd).toBeDefined();
+        const parkedReaders = () => readdirSync(`/proc/${pid}/task`).filter((tid) => {
+          const call = readFileOr(`/proc/${pid}/task/${tid}/syscall`).split(' ');
+          return call[0] === '0' && Number(call[1]) === Number(fuseFd);
+        }).length;
+        await waitFor(() => parkedReaders() === threads, 5000);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(parkedReaders()).toBe(threads);
+        const device = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === mnt)!.split(' ')[2];
+        expect(readFileSync(`/sys/class/bdi/${device}/read_ahead_kb`, 'utf8').trim()).toBe(String(readAheadKb));
+        await sh(`node ${xlfsBin} umount ${mnt}`);
+        await waitFor(() => !serverRunning(vol));
+      } finally {
+        if (mounted(mnt)) await sh(`umount -l ${mnt}`);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('a server killed with SIGKILL does not leave the mount wedged: the watchdog unmounts it', async () => {
     const { dir, mnt, vol } = scratch();
     try {
@@ -77,6 +112,22 @@ describe('mounting commands', () => {
     }
   });
 });
+
+function readlinkOr(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 /** Whether an xlfs process serving this volfile is still running. */
 function serverRunning(vol: string): boolean {
