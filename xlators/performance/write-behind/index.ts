@@ -156,7 +156,7 @@ export class WriteBehind extends DefaultXlator {
     const wb = this.wbInode(fd.inode);
     let size = 0;
     for (const b of vector) size += b.length;
-    const lie = this.mayHold(fd) && wb.hasRoom(size);
+    const lie = this.mayHold(fd) && wb.hasRoom;
     // The caller owns its buffers only until we answer: a held write keeps a copy.
     const copy = lie ? heldCopies.copy(vector, size) : null;
     const write: QueuedWrite = {

@@ -69,9 +69,13 @@ export class WbInode {
     return this.queue.length === 0 && this.inflight.length === 0 && this.holding === 0;
   }
 
-  /** May a write of `size` bytes be acknowledged before it is written? */
-  hasRoom(size: number): boolean {
-    return this.liability + size <= this.policy.windowSize;
+  /**
+   * May one more write be acknowledged before it is written? As in GlusterFS, while the window is
+   * not already overdrawn: the write that fills it is acknowledged too, so one write of the
+   * window's size can travel to the brick while the next is being accepted.
+   */
+  get hasRoom(): boolean {
+    return this.liability <= this.policy.windowSize;
   }
 
   enqueue(entry: Queued): void {
@@ -124,7 +128,7 @@ export class WbInode {
       if (q.kind === 'fop' || !q.lied) return true;
       queued += q.size;
     }
-    return queued >= this.policy.aggregateSize || !this.hasRoom(1);
+    return queued >= this.policy.aggregateSize || !this.hasRoom;
   }
 
   /** Take the head write and the contiguous writes of the same fd after it, up to aggregate-size. */
