@@ -209,14 +209,77 @@ export function readv(c: ProtocolClient, frame: Frame, fd: Fd, size: number, off
   }, fail);
 }
 
+/**
+ * Largest WRITE payload per call. The stock client never sends more (FUSE gives it 128 KiB writes),
+ * and glusterfsd serves that size from its buffer pools; a 1 MiB payload costs the brick a fresh
+ * allocation, and its pwrite does not overlap the transfer of the next one.
+ */
+const WRITE_CALL_SIZE = 128 * 1024;
+
 export function writev(c: ProtocolClient, frame: Frame, fd: Fd, vector: Buffer[], offset: number, flags: number, xdata: Dict | null): void {
   const fail = (e: number) => unwindWritev(frame, -1, e, null, null, null);
   const n = fdNumber(c, fd, fail);
   if (n === null) return;
   let size = 0;
   for (const b of vector) size += b.length;
+  const flag = flags || fd.flags;
   // The payload goes out behind the request as it is: no copy.
-  c.submit(frame, 'WRITE', { gfid: fd.inode.gfid, fd: n, offset, size, flag: flags || fd.flags, xdata }, vector, twoIatt(frame, unwindWritev), fail);
+  if (size <= WRITE_CALL_SIZE) return c.submit(frame, 'WRITE', { gfid: fd.inode.gfid, fd: n, offset, size, flag, xdata }, vector, twoIatt(frame, unwindWritev), fail);
+  // A larger write goes as consecutive calls, all in flight at once. Like a short write(2), the
+  // answer counts the bytes before the first piece that failed, or is that piece's error.
+  const pieces = splitVector(vector, WRITE_CALL_SIZE);
+  const results: Array<{ opRet: number; opErrno: number } | undefined> = new Array(pieces.length);
+  let prestat: Iatt | null = null;
+  let poststat: Iatt | null = null;
+  let waiting = pieces.length;
+  const settle = (): void => {
+    if (--waiting > 0) return;
+    let written = 0;
+    for (let i = 0; i < pieces.length; i++) {
+      const r = results[i]!;
+      if (r.opRet < 0) return written > 0 ? unwindWritev(frame, written, 0, prestat, poststat, null) : unwindWritev(frame, -1, r.opErrno, null, null, null);
+      written += r.opRet;
+      if (r.opRet < pieces[i]!.size) break;
+    }
+    unwindWritev(frame, written, 0, prestat, poststat, null);
+  };
+  let at = offset;
+  pieces.forEach((piece, i) => {
+    c.submit(frame, 'WRITE', { gfid: fd.inode.gfid, fd: n, offset: at, size: piece.size, flag, xdata }, piece.buffers, (r) => {
+      results[i] = { opRet: r.opRet < 0 ? -1 : r.opRet, opErrno: errno(r.opRet, r.opErrno) };
+      if (r.opRet >= 0) {
+        if (i === 0) prestat = r.prestat;
+        // Replies may come in any order: the file as it stands after the last piece written.
+        if (poststat === null || r.poststat.size >= poststat.size) poststat = r.poststat;
+      }
+      settle();
+    }, (e) => {
+      results[i] = { opRet: -1, opErrno: e };
+      settle();
+    });
+    at += piece.size;
+  });
+}
+
+/** `vector` cut into consecutive pieces of at most `limit` bytes, as views (no copy). */
+function splitVector(vector: readonly Buffer[], limit: number): Array<{ buffers: Buffer[]; size: number }> {
+  const pieces: Array<{ buffers: Buffer[]; size: number }> = [];
+  let current: { buffers: Buffer[]; size: number } = { buffers: [], size: 0 };
+  for (const buf of vector) {
+    let at = 0;
+    while (at < buf.length) {
+      const take = Math.min(limit - current.size, buf.length - at);
+      current.buffers.push(buf.subarray(at, at + take));
+      current.size += take;
+      at += take;
+      if (current.size === limit) {
+        pieces.push(current);
+        current = { buffers: [], size: 0 };
+      }
+    }
+  }
+  if (current.size > 0) pieces.push(current);
+  return pieces;
 }
 
 export function statfs(c: ProtocolClient, frame: Frame, loc: Loc, xdata: Dict | null): void {
