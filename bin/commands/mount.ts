@@ -11,6 +11,7 @@ import { FuseSession, defaultSessionOptions, type FuseSessionOptions } from '../
 import { Graph, parseXlatorOption } from '../../runtime/graph.js';
 import { Logger, parseLogLevel, processLog } from '../../runtime/log.js';
 import { callPool } from '../../runtime/stack.js';
+import { keepFreedBuffers } from '../../runtime/sys/libc.js';
 
 export interface MountCommandOptions {
   foreground?: boolean;
@@ -94,6 +95,7 @@ export async function mountCommand(volfile: string, mountpoint: string, options:
 
 async function serve(volfile: string, mnt: string, parsed: Map<string, string>, xlatorOptions: string[]): Promise<void> {
   const { session: sessionOptions, bridge: bridgeOptions, transport } = settingsFrom(parsed, volfile);
+  keepFreedBuffers();
   const graph = Graph.fromFile(volfile, { xlatorOptions: xlatorOptions.map(parseXlatorOption) });
   // As glusterfs does with --acl: a graph that enforces ACLs itself must see every access, so the
   // kernel's mode-bit check (which knows nothing of ACLs) is off unless asked for.
