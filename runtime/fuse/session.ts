@@ -107,6 +107,10 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
 
   static async mount(mountpoint: string, handlers: FuseHandlers, options: Partial<FuseSessionOptions> = {}): Promise<FuseSession> {
     const o = { ...defaultSessionOptions, ...options };
+    if (o.readers === 0 && !FdPoller.supported()) {
+      log.warning('this node binary does not export libuv: reading /dev/fuse with 2 pool threads instead of the event loop');
+      o.readers = 2;
+    }
     const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
     if (o.readers >= pool) throw new Error(`${o.readers} FUSE readers need UV_THREADPOOL_SIZE above ${o.readers} (it is ${pool}); file I/O would stall`);
     const fd = openSync('/dev/fuse', o.readers === 0 ? fsConstants.O_RDWR | fsConstants.O_NONBLOCK : fsConstants.O_RDWR);
