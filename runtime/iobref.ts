@@ -1,10 +1,35 @@
-// struct iobref holds references that keep data buffers alive while they travel. The garbage
-// collector does that for us; the type stays so that fop signatures keep GlusterFS's shape and a
-// translator that copies data can say which buffers belong together.
+// struct iobref: the buffers that carry a fop's data, kept alive while they travel. Memory itself is
+// the garbage collector's business; what an iobref adds is a promise about reuse. One made with a
+// release hook belongs to an owner (the FUSE session's read buffer) that will not touch the buffers
+// until every reference is gone, so a translator that must hold the data past the fop's answer
+// (write-behind) takes a reference instead of a copy, as GlusterFS's translators iobref_ref().
+// Without a release hook nothing is promised: the caller may reuse its buffers once answered.
 export class Iobref {
   readonly buffers: Buffer[] = [];
+  private refs = 1;
+
+  constructor(private readonly release: (() => void) | null = null) {}
+
   add(buf: Buffer): this {
     this.buffers.push(buf);
     return this;
+  }
+
+  /** The buffers stay as they are until the last unref(): holding them needs no copy. */
+  get stable(): boolean {
+    return this.release !== null;
+  }
+
+  /** One more holder. */
+  ref(): this {
+    this.refs++;
+    return this;
+  }
+
+  /** A holder is done; the last one hands the buffers back to their owner. */
+  unref(): void {
+    if (this.refs <= 0) return;
+    this.refs--;
+    if (this.refs === 0) this.release?.();
   }
 }

@@ -131,7 +131,7 @@ export function fileHandlers(b: FuseBridge): Partial<FuseHandlers> {
         const out = b.session!.replyBuffer(FUSE_WRITE_OUT_SIZE);
         encodeFuseWriteOut(out, 16, { size: opRet });
         b.session!.send(h.unique, out);
-      }, b.top, fd, [req.data.subarray(0, req.size)], 1, req.offset, req.flags, null, null);
+      }, b.top, fd, [req.data.subarray(0, req.size)], 1, req.offset, req.flags, b.session!.iobrefOf?.(h.unique) ?? null, null);
     },
 
     flush(h, req) {

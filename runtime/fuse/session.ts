@@ -19,6 +19,7 @@ import {
 } from '../../generated/fuse-abi.js';
 import { decodeFuseHeader, FUSE_REQUEST_HEADER_SIZE, fuseOpcodeByNumber, type FuseHandlers } from '../../generated/fuse-opcodes.js';
 import type { FuseInHeader } from '../../generated/fuse-abi.js';
+import { Iobref } from '../iobref.js';
 import { Logger } from '../log.js';
 import { FdPoller, readNonBlocking } from '../sys/fd-poller.js';
 import { readU64, writeU64 } from './wire.js';
@@ -79,6 +80,8 @@ export interface FuseReplySink {
   sendData(unique: number, buffers: readonly Buffer[]): void;
   replyEmpty(unique: number): void;
   replyError(unique: number, errno: number): void;
+  /** The data of a WRITE being served, when the transport lends it (see Iobref). */
+  iobrefOf?(unique: number): Iobref | null;
   /** What INIT agreed with the kernel; null before INIT, or for a transport that does not say. */
   readonly negotiated?: Negotiated | null;
 }
@@ -90,8 +93,12 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
   /** Requests read and not yet answered, by unique (INTERRUPT looks them up). */
   readonly pending = new Set<number>();
   private readonly bufferSize: number;
-  /** Read buffers a large WRITE holds until it is answered, by request id. */
-  private readonly lent = new Map<number, Buffer>();
+  /**
+   * The data of each WRITE not yet answered, by request id. A large one keeps the read buffer it
+   * arrived in, which comes back to the spares once the reply is written and every translator
+   * holding the data (write-behind) has let go.
+   */
+  private readonly lent = new Map<number, Iobref>();
   private readonly spare: Buffer[] = [];
   private poller: FdPoller | null = null;
 
@@ -201,10 +208,13 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
     let message = buf.subarray(0, n);
     let next = buf;
     if (carriesData) {
-      if (n <= COPY_LIMIT) message = Buffer.from(message);
-      else {
-        // Lent to the request until its reply is written (see lent), then reused.
-        this.lent.set(readUnique(buf), buf);
+      if (n <= COPY_LIMIT) {
+        // A copy of its own: nobody reuses it, so holders need not copy it again.
+        message = Buffer.from(message);
+        if (opcode === FuseOpcode.WRITE) this.lent.set(readUnique(buf), new Iobref(() => {}).add(message));
+      } else {
+        const lentBuffer = buf;
+        this.lent.set(readUnique(buf), new Iobref(() => this.spare.length < 8 && this.spare.push(lentBuffer)).add(buf));
         next = this.takeBuffer();
       }
     }
@@ -267,6 +277,11 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
     this.emit('init', this.negotiated);
   }
 
+  /** The data of a WRITE being served, for translators that hold it past the reply. */
+  iobrefOf(unique: number): Iobref | null {
+    return this.lent.get(unique) ?? null;
+  }
+
   // ---- replies
 
   /** A reply buffer with room for the out header and `bodySize` bytes (zeroed). */
@@ -309,9 +324,9 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
     this.pending.delete(unique);
     const lent = this.lent.get(unique);
     if (lent !== undefined) {
-      // The request is answered: its data has been written or copied by whoever keeps it.
+      // The request is answered: our reference to its data goes.
       this.lent.delete(unique);
-      if (this.spare.length < 8) this.spare.push(lent);
+      lent.unref();
     }
     if (this.closed) return;
     try {

@@ -74,6 +74,11 @@ describe(`a mounted ${transport.name}`, () => {
       expect(await sum(`${mnt}/big`)).toBe(original);
       expect(await sum(`${dir}/back`)).toBe(original);
       expect(statSync(`${mnt}/big`).size).toBe(100 * 1024 * 1024);
+      // Written as 1 MiB and as 64 KiB writes: write-behind holds the first kind by reference to the
+      // session's read buffers and the second as copies; neither may be overwritten while held.
+      await sh(`dd if=${dir}/big of=${mnt}/dd1m bs=1M status=none && dd if=${dir}/big of=${mnt}/dd64k bs=64k status=none`);
+      expect(await sum(`${mnt}/dd1m`)).toBe(original);
+      expect(await sum(`${mnt}/dd64k`)).toBe(original);
     });
   });
 

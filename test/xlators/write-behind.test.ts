@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { syncop } from '../../generated/syncop.js';
 import { Errno } from '../../runtime/errno.js';
 import { Graph } from '../../runtime/graph.js';
+import { Iobref } from '../../runtime/iobref.js';
 import type { WriteBehind } from '../../xlators/performance/write-behind/index.js';
 import { type Gate, StackFixture, stackVolfile } from '../support/stack.js';
 
@@ -63,6 +64,24 @@ describe('acknowledging early', () => {
     fx.xlator<Gate>('gate').releaseHeld();
     await fx.xlator<WriteBehind>('wb').drained();
     expect(onDisk(fx, 'copy').toString()).toBe('original');
+  });
+
+  it('holds a write by reference when its iobref is stable, and lets go once it is written', async () => {
+    const fx = await stack();
+    const { fd } = await fx.create('/byref');
+    const gate = fx.xlator<Gate>('gate');
+    gate.held.add('writev');
+    let released = false;
+    const data = Buffer.from('by reference');
+    const iobref = new Iobref(() => (released = true)).add(data);
+    const w = await syncop.writev(fx.top, fd, [data], 1, 0, 0, iobref, null);
+    expect(w.opRet).toBe(data.length); // answered before the brick has it
+    iobref.unref(); // the owner's own reference, as the FUSE session drops it once it has replied
+    expect(released).toBe(false); // write-behind still holds the buffer
+    gate.releaseHeld();
+    await fx.xlator<WriteBehind>('wb').drained();
+    expect(released).toBe(true);
+    expect(onDisk(fx, 'byref').toString()).toBe('by reference');
   });
 
   it('acknowledges writes until the window is overdrawn, as GlusterFS does; the next one waits for the brick', async () => {

@@ -157,8 +157,10 @@ export class WriteBehind extends DefaultXlator {
     let size = 0;
     for (const b of vector) size += b.length;
     const lie = this.mayHold(fd) && wb.hasRoom;
-    // The caller owns its buffers only until we answer: a held write keeps a copy.
-    const copy = lie ? heldCopies.copy(vector, size) : null;
+    // The caller owns its buffers only until we answer: a held write keeps a reference when their
+    // owner promises not to reuse them before it is released (a stable iobref), a copy otherwise.
+    const held = lie && iobref?.stable === true ? iobref.ref() : null;
+    const copy = lie && held === null ? heldCopies.copy(vector, size) : null;
     const write: QueuedWrite = {
       kind: 'write',
       fd: fd.ref(),
@@ -167,6 +169,7 @@ export class WriteBehind extends DefaultXlator {
       buffers: copy !== null ? [copy.data] : vector,
       lied: lie,
       backing: copy?.backing ?? null,
+      iobref: held,
       stack: frame.root,
       flags,
       done: (opRet, opErrno) => unwindWritev(frame, opRet, opErrno, null, null, null),
@@ -211,6 +214,7 @@ export class WriteBehind extends DefaultXlator {
           w.done(ok ? w.size : -1, ok ? 0 : errno);
         }
         if (w.backing !== null) heldCopies.give(w.backing);
+        w.iobref?.unref();
         w.fd.unref();
       }
       completed();

@@ -3,6 +3,7 @@
 // when they do not overlap one still in flight, in parallel; a waiting fop starts once every
 // write before it is on disk, and a modifying one holds later writes until it has finished.
 import type { Fd } from '../../../runtime/fd.js';
+import type { Iobref } from '../../../runtime/iobref.js';
 import type { CallStack } from '../../../runtime/stack.js';
 
 export interface QueuedWrite {
@@ -15,6 +16,8 @@ export interface QueuedWrite {
   lied: boolean;
   /** The pooled buffer holding our copy of an acknowledged write, given back once it is written. */
   backing: Buffer | null;
+  /** Or the caller's iobref, referenced instead of copying, released once the write is written. */
+  iobref: Iobref | null;
   /** Credentials of the writer, for the write that goes down later. */
   stack: CallStack;
   flags: number;
