@@ -21,7 +21,8 @@ import { decodeFuseHeader, FUSE_REQUEST_HEADER_SIZE, fuseOpcodeByNumber, type Fu
 import type { FuseInHeader } from '../../generated/fuse-abi.js';
 import { Iobref } from '../iobref.js';
 import { Logger } from '../log.js';
-import { FdPoller, readNonBlocking } from '../sys/fd-poller.js';
+import { FdPoller } from '../sys/fd-poller.js';
+import { readNonBlocking } from '../sys/libc.js';
 import { readU64, writeU64 } from './wire.js';
 import { isFuseMounted, kernelMount, kernelUnmount, type KernelMountOptions, setReadAhead, startWatchdog } from './mount.js';
 

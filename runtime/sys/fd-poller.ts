@@ -39,15 +39,6 @@ function uv(): LibuvCalls {
   return libuv;
 }
 
-const libc = koffi.load('libc.so.6');
-const read = libc.func('intptr_t read(int fd, _Out_ uint8_t *buf, size_t count)');
-
-/** read(2) without an exception per EAGAIN: bytes read, or minus the errno. */
-export function readNonBlocking(fd: number, buf: Buffer): number {
-  const n = Number(read(fd, buf, buf.length));
-  return n >= 0 ? n : -(koffi.errno() || 5);
-}
-
 /** Calls `onReadable` on the main thread whenever `fd` (non-blocking) has something to read. */
 export class FdPoller {
   private handle: Buffer | null;

@@ -41,6 +41,7 @@ const c = {
   mount: libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
   umount2: libc.func('int umount2(const char *target, int flags)'),
   mallopt: libc.func('int mallopt(int param, int value)'),
+  read: libc.func('intptr_t read(int fd, _Out_ uint8_t *buf, size_t count)'),
 };
 
 export const XATTR_CREATE = 1;
@@ -189,6 +190,15 @@ export function mount(source: string, target: string, fstype: string, flags: num
 }
 export function umount2(target: string, flags = 0): void {
   check(c.umount2(target, flags), 'umount2', `'${target}'`);
+}
+
+/**
+ * read(2) into `buf` for a non-blocking fd: the bytes read, or minus the errno. No exception per
+ * EAGAIN (fs.readSync throws one, with a stack trace, every time the device runs dry).
+ */
+export function readNonBlocking(fd: number, buf: Buffer): number {
+  const n = Number(c.read(fd, buf, buf.length));
+  return n >= 0 ? n : -(koffi.errno() || constants.errno.EIO);
 }
 
 const M_TRIM_THRESHOLD = -1;
