@@ -5,17 +5,19 @@
 // (bench/gluster-client.vol). Each figure is the median of --runs runs; the table gives the ratio
 // of xlfs-posix to each peer, and of xlfs-gluster to gluster-stock. Not a test: run it as root:
 //   npx tsx bench/run.ts [--runs 3] [--seconds 5] [--size 512] [--only a,b] [--record]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Brick } from '../test/support/brick.js';
 import { args, median, numberOption, record, recordResult } from './common.js';
+import { cleanUp, sh, workloadsFor } from './workloads.js';
 
 const repo = join(import.meta.dirname, '..');
 const runs = numberOption('runs', 3);
 const seconds = numberOption('seconds', 5);
 const sizeMiB = numberOption('size', 512);
 const metaFiles = numberOption('meta-files', 2000);
+const workloads = workloadsFor({ sizeMiB, seconds, metaFiles });
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set(args[onlyIndex + 1]!.split(',')) : null;
 
@@ -29,10 +31,6 @@ interface Config {
   unmount(): void | Promise<void>;
   /** Where the workloads run. */
   dir: string;
-}
-
-function sh(cmd: string): string {
-  return execFileSync('bash', ['-c', cmd], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
 function fuseUnmount(): void {
@@ -93,28 +91,6 @@ const allConfigs: Config[] = [
 ];
 const configs = allConfigs.filter((c) => only === null || only.has(c.name) || c.name === 'plain');
 
-interface Workload {
-  name: string;
-  unit: string;
-  run(dir: string): number;
-}
-
-function fio(dir: string, extra: string): { read: number; write: number; iops: number } {
-  const out = JSON.parse(sh(`fio --output-format=json --name=b --directory=${dir} --ioengine=psync --group_reporting ${extra}`)) as {
-    jobs: Array<{ read: { bw_bytes: number; iops: number }; write: { bw_bytes: number; iops: number } }>;
-  };
-  const j = out.jobs[0]!;
-  return { read: j.read.bw_bytes / 2 ** 20, write: j.write.bw_bytes / 2 ** 20, iops: j.read.iops + j.write.iops };
-}
-
-const workloads: Workload[] = [
-  { name: 'seq write 1M', unit: 'MiB/s', run: (d) => fio(d, `--rw=write --bs=1M --size=${sizeMiB}M --end_fsync=1`).write },
-  { name: 'seq read 1M', unit: 'MiB/s', run: (d) => fio(d, `--rw=read --bs=1M --size=${sizeMiB}M`).read },
-  { name: 'rand read 4k direct x1', unit: 'IOPS', run: (d) => fio(d, `--rw=randread --bs=4k --size=256M --direct=1 --time_based --runtime=${seconds}`).iops },
-  { name: 'rand read 4k direct x4', unit: 'IOPS', run: (d) => fio(d, `--rw=randread --bs=4k --size=256M --direct=1 --numjobs=4 --time_based --runtime=${seconds}`).iops },
-  { name: 'create+stat+unlink', unit: 'ops/s', run: (d) => Number(sh(`python3 ${repo}/bench/meta.py ${d} ${metaFiles}`)) },
-];
-
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root: mounting needs it');
   rmSync(work, { recursive: true, force: true });
@@ -129,7 +105,7 @@ async function main(): Promise<void> {
         const samples: number[] = [];
         for (let r = 0; r < runs; r++) {
           samples.push(w.run(c.dir));
-          sh(`rm -f ${c.dir}/b.* ; sync`); // through the mount: a cache above the backing directory must see it go
+          cleanUp(c.dir);
         }
         perWorkload.set(w.name, median(samples));
         process.stderr.write(`${c.name.padEnd(16)} ${w.name.padEnd(24)} ${samples.map((s) => s.toFixed(0)).join(' / ')} ${w.unit}\n`);

@@ -1,0 +1,38 @@
+// The workloads every bench script runs through a mount: fio for sequential and random I/O, and
+// bench/meta.py for metadata. Each returns one figure (MiB/s, IOPS or ops/s).
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface Workload {
+  name: string;
+  unit: string;
+  run(dir: string): number;
+}
+
+export function sh(cmd: string): string {
+  return execFileSync('bash', ['-c', cmd], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+function fio(dir: string, extra: string): { read: number; write: number; iops: number } {
+  const out = JSON.parse(sh(`fio --output-format=json --name=b --directory=${dir} --ioengine=psync --group_reporting ${extra}`)) as {
+    jobs: Array<{ read: { bw_bytes: number; iops: number }; write: { bw_bytes: number; iops: number } }>;
+  };
+  const j = out.jobs[0]!;
+  return { read: j.read.bw_bytes / 2 ** 20, write: j.write.bw_bytes / 2 ** 20, iops: j.read.iops + j.write.iops };
+}
+
+export function workloadsFor(o: { sizeMiB: number; seconds: number; metaFiles: number }): Workload[] {
+  const meta = join(import.meta.dirname, 'meta.py');
+  return [
+    { name: 'seq write 1M', unit: 'MiB/s', run: (d) => fio(d, `--rw=write --bs=1M --size=${o.sizeMiB}M --end_fsync=1`).write },
+    { name: 'seq read 1M', unit: 'MiB/s', run: (d) => fio(d, `--rw=read --bs=1M --size=${o.sizeMiB}M`).read },
+    { name: 'rand read 4k direct x1', unit: 'IOPS', run: (d) => fio(d, `--rw=randread --bs=4k --size=256M --direct=1 --time_based --runtime=${o.seconds}`).iops },
+    { name: 'rand read 4k direct x4', unit: 'IOPS', run: (d) => fio(d, `--rw=randread --bs=4k --size=256M --direct=1 --numjobs=4 --time_based --runtime=${o.seconds}`).iops },
+    { name: 'create+stat+unlink', unit: 'ops/s', run: (d) => Number(sh(`python3 ${meta} ${d} ${o.metaFiles}`)) },
+  ];
+}
+
+/** Remove what a workload left, through the mount (a cache above the backing directory must see it go), and settle writeback. */
+export function cleanUp(dir: string): void {
+  sh(`rm -f ${dir}/b.* ; sync`);
+}
