@@ -1,5 +1,5 @@
 // What the bench scripts share: their command line, medians, and the entry they add to RESULTS.md.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 export const args = process.argv.slice(2);
@@ -22,4 +22,9 @@ export function recordResult(script: string, intro: string, body: string): void 
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const command = ['npx tsx', `bench/${basename(script)}`, ...args.filter((a) => a !== '--record')].join(' ');
   appendFileSync(join(import.meta.dirname, 'RESULTS.md'), `\n## ${when} UTC — \`${command}\`\n\n${intro}\n\n${body}\n`);
+}
+
+/** bench/gluster-client.vol for one brick: its port and path filled in. */
+export function glusterClientVolfile(brick: { port: number; path: string }): string {
+  return readFileSync(join(import.meta.dirname, 'gluster-client.vol'), 'utf8').replaceAll('@PORT@', String(brick.port)).replaceAll('@BRICK@', brick.path);
 }

@@ -5,10 +5,10 @@
 // other. Not a test: run it as root,
 //   npx tsx bench/gluster-pair.ts [--runs 5] [--seconds 5] [--size 512] [--record]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Brick } from '../test/support/brick.js';
-import { median, numberOption, record, recordResult } from './common.js';
+import { glusterClientVolfile, median, numberOption, record, recordResult } from './common.js';
 import { cleanUp, sh, workloadsFor } from './workloads.js';
 
 const repo = join(import.meta.dirname, '..');
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   for (const dir of Object.values(mnt)) mkdirSync(dir, { recursive: true });
   const brick = await Brick.create({ parent: work });
   const vol = join(work, 'client.vol');
-  writeFileSync(vol, readFileSync(join(repo, 'bench/gluster-client.vol'), 'utf8').replaceAll('@PORT@', String(brick.port)).replaceAll('@BRICK@', brick.path));
+  writeFileSync(vol, glusterClientVolfile(brick));
   const rows: string[] = [];
   try {
     sh(`glusterfs -f ${vol} -l ${work}/stock.log ${mnt['gluster-stock']}`);

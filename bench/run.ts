@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Brick } from '../test/support/brick.js';
-import { args, median, numberOption, record, recordResult } from './common.js';
+import { args, glusterClientVolfile, median, numberOption, record, recordResult } from './common.js';
 import { cleanUp, sh, workloadsFor } from './workloads.js';
 
 const repo = join(import.meta.dirname, '..');
@@ -64,7 +64,7 @@ function glusterConfig(name: string, client: 'stock' | 'xlfs'): Config {
     async mount() {
       brick = await Brick.create({ parent: work });
       const vol = join(work, `${name}.vol`);
-      writeFileSync(vol, readFileSync(join(repo, 'bench/gluster-client.vol'), 'utf8').replaceAll('@PORT@', String(brick.port)).replaceAll('@BRICK@', brick.path));
+      writeFileSync(vol, glusterClientVolfile(brick));
       if (client === 'stock') sh(`glusterfs -f ${vol} -l ${work}/${name}.log ${mnt}`);
       else sh(`node ${repo}/dist/bin/xlfs.js mount ${vol} ${mnt}`);
     },

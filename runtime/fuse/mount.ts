@@ -83,9 +83,11 @@ export async function kernelUnmount(mountpoint: string): Promise<void> {
  * it: a small detached watcher does that. It exits on its own once the mount is gone.
  */
 export function startWatchdog(mountpoint: string, pid = process.pid): void {
-  const quoted = `'${mountpoint.replace(/'/g, `'\\''`)}'`;
-  const script = `while kill -0 ${pid} 2>/dev/null && grep -qs " ${mountpoint.replace(/ /g, '\\\\040')} fuse" /proc/mounts; do sleep 1; done; ` +
-    `if grep -qs " ${mountpoint.replace(/ /g, '\\\\040')} fuse" /proc/mounts; then umount -l ${quoted}; fi`;
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  // The mount's line in /proc/mounts, matched as a fixed string, escaped as /proc escapes it.
+  const entry = quote(` ${escapeMountPath(mountpoint)} fuse`);
+  const script = `while kill -0 ${pid} 2>/dev/null && grep -qsF ${entry} /proc/mounts; do sleep 1; done; ` +
+    `if grep -qsF ${entry} /proc/mounts; then umount -l ${quote(mountpoint)}; fi`;
   const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
   child.unref();
 }
