@@ -10,6 +10,12 @@ export function numberOption(name: string, dflt: number): number {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 }
 
+/** `--name TEXT` from the command line, or undefined. */
+export function stringOption(name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
 export const record = args.includes('--record');
 
 export function median(xs: number[]): number {

@@ -4,12 +4,12 @@
 // brick mounted by the stock glusterfs client and by xlfs with the same client volfile
 // (bench/gluster-client.vol). Each figure is the median of --runs runs; the table gives the ratio
 // of xlfs-posix to each peer, and of xlfs-gluster to gluster-stock. Not a test: run it as root:
-//   npx tsx bench/run.ts [--runs 3] [--seconds 5] [--size 512] [--only a,b] [--record]
+//   npx tsx bench/run.ts [--runs 3] [--seconds 5] [--size 512] [--only a,b] [--workloads seq,create] [--record]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Brick } from '../test/support/brick.js';
-import { args, glusterClientVolfile, median, numberOption, record, recordResult } from './common.js';
+import { args, glusterClientVolfile, median, numberOption, record, recordResult, stringOption } from './common.js';
 import { cleanUp, sh, workloadsFor } from './workloads.js';
 
 const repo = join(import.meta.dirname, '..');
@@ -17,7 +17,7 @@ const runs = numberOption('runs', 3);
 const seconds = numberOption('seconds', 5);
 const sizeMiB = numberOption('size', 512);
 const metaFiles = numberOption('meta-files', 2000);
-const workloads = workloadsFor({ sizeMiB, seconds, metaFiles });
+const workloads = workloadsFor({ sizeMiB, seconds, metaFiles, only: stringOption('workloads') });
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set(args[onlyIndex + 1]!.split(',')) : null;
 

@@ -21,15 +21,18 @@ function fio(dir: string, extra: string): { read: number; write: number; iops: n
   return { read: j.read.bw_bytes / 2 ** 20, write: j.write.bw_bytes / 2 ** 20, iops: j.read.iops + j.write.iops };
 }
 
-export function workloadsFor(o: { sizeMiB: number; seconds: number; metaFiles: number }): Workload[] {
+/** The workloads, or those whose names start with one of `only` (comma-separated, e.g. "seq,create"). */
+export function workloadsFor(o: { sizeMiB: number; seconds: number; metaFiles: number; only?: string }): Workload[] {
   const meta = join(import.meta.dirname, 'meta.py');
-  return [
+  const wanted = o.only?.split(',').filter(Boolean);
+  const all: Workload[] = [
     { name: 'seq write 1M', unit: 'MiB/s', run: (d) => fio(d, `--rw=write --bs=1M --size=${o.sizeMiB}M --end_fsync=1`).write },
     { name: 'seq read 1M', unit: 'MiB/s', run: (d) => fio(d, `--rw=read --bs=1M --size=${o.sizeMiB}M`).read },
     { name: 'rand read 4k direct x1', unit: 'IOPS', run: (d) => fio(d, `--rw=randread --bs=4k --size=256M --direct=1 --time_based --runtime=${o.seconds}`).iops },
     { name: 'rand read 4k direct x4', unit: 'IOPS', run: (d) => fio(d, `--rw=randread --bs=4k --size=256M --direct=1 --numjobs=4 --time_based --runtime=${o.seconds}`).iops },
     { name: 'create+stat+unlink', unit: 'ops/s', run: (d) => Number(sh(`python3 ${meta} ${d} ${o.metaFiles}`)) },
   ];
+  return wanted === undefined ? all : all.filter((w) => wanted.some((prefix) => w.name.startsWith(prefix)));
 }
 
 /** Remove what a workload left, through the mount (a cache above the backing directory must see it go), and settle writeback. */

@@ -11,13 +11,52 @@ export function newGfid(): Gfid {
   return randomUUID();
 }
 
-export function gfidToBuffer(gfid: Gfid): Buffer {
-  return Buffer.from(gfid.replace(/-/g, ''), 'hex');
+// Every fop converts gfids between text and wire form, so these go byte by byte through tables
+// instead of through hex strings, regexes and slices.
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+/** Where each byte's two hex digits start in the canonical text (dashes at 8, 13, 18, 23). */
+const TEXT_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/** Write a gfid's 16 bytes into `out` at `offset`. Text that is not a gfid writes zeros. */
+export function writeGfid(gfid: Gfid, out: Buffer, offset = 0): void {
+  if (gfid.length !== 36) {
+    out.fill(0, offset, offset + 16);
+    return;
+  }
+  for (let i = 0; i < 16; i++) {
+    const at = TEXT_AT[i]!;
+    const hi = HEX_VALUE[gfid.charCodeAt(at) & 127]!;
+    const lo = HEX_VALUE[gfid.charCodeAt(at + 1) & 127]!;
+    out[offset + i] = hi < 0 || lo < 0 ? 0 : (hi << 4) | lo;
+  }
 }
 
+export function gfidToBuffer(gfid: Gfid): Buffer {
+  const out = Buffer.allocUnsafe(16);
+  writeGfid(gfid, out);
+  return out;
+}
+
+/** Each byte's two hex digits as char codes, low byte first: for writing text a byte at a time. */
+const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, i) => {
+  const hex = i.toString(16).padStart(2, '0');
+  return hex.charCodeAt(0) | (hex.charCodeAt(1) << 8);
+});
+const gfidText = Buffer.alloc(36, '-');
+
 export function gfidFromBuffer(buf: Buffer, offset = 0): Gfid {
-  const h = buf.toString('hex', offset, offset + 16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  for (let i = 0; i < 16; i++) {
+    const pair = HEX_PAIR[buf[offset + i]!]!;
+    const at = TEXT_AT[i]!;
+    gfidText[at] = pair & 0xff;
+    gfidText[at + 1] = pair >> 8;
+  }
+  return gfidText.toString('latin1', 0, 36);
 }
 
 /** GlusterFS derives an inode number from the gfid's last 8 bytes (gfid_to_ino). */

@@ -3,12 +3,12 @@
 // gfx_dict (typed dict of the 4.x program) and the old serialized dict (SETVOLUME, callbacks).
 // The generated codecs (generated/rpc-xdr.ts) call these for fields of those types.
 import { Dict, type DictValue } from '../dict.js';
-import { type Gfid, gfidFromBuffer, gfidToBuffer, isGfid, NULL_GFID } from '../gfid.js';
+import { type Gfid, gfidFromBuffer, isGfid, NULL_GFID } from '../gfid.js';
 import { Iatt, type Statvfs } from '../iatt.js';
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 
 export function encodeGfid(w: XdrWriter, gfid: Gfid): void {
-  w.fixedOpaque(gfidToBuffer(gfid || NULL_GFID), 16);
+  w.gfid(gfid || NULL_GFID);
 }
 
 export function decodeGfid(r: XdrReader): Gfid {
@@ -50,14 +50,13 @@ export function encodeIattx(w: XdrWriter, ia: Iatt | null): void {
 export function decodeIattx(r: XdrReader): Iatt {
   const ia = new Iatt();
   ia.gfid = decodeGfid(r);
-  r.u64n(); // flags
+  r.skip(8); // flags
   ia.ino = r.u64n();
-  ia.dev = Number(r.u64n());
-  ia.rdev = Number(r.u64n());
+  ia.dev = r.u64approx();
+  ia.rdev = r.u64approx();
   ia.size = r.u64();
   ia.blocks = r.u64();
-  r.u64n(); // attributes
-  r.u64n(); // attributes mask
+  r.skip(16); // attributes, attributes mask
   ia.atime = r.i64();
   ia.mtime = r.i64();
   ia.ctime = r.i64();
@@ -115,7 +114,7 @@ export function encodeGfxDict(w: XdrWriter, dict: Dict | null): void {
   w.u32(dict.size);
   const start = w.length;
   for (const [key, v] of dict) {
-    w.opaque(Buffer.from(`${key}\0`, 'utf8'));
+    w.string(`${key}\0`);
     const type = valueType(key, v);
     w.i32(type);
     switch (type) {
@@ -123,10 +122,10 @@ export function encodeGfxDict(w: XdrWriter, dict: Dict | null): void {
         w.opaque(v as Buffer);
         break;
       case GfxValueType.STR:
-        w.opaque(Buffer.from(`${v as string}\0`, 'utf8'));
+        w.string(`${v as string}\0`);
         break;
       case GfxValueType.GFUUID:
-        w.fixedOpaque(gfidToBuffer(v as string), 16);
+        w.gfid(v as string);
         break;
       case GfxValueType.UINT:
         w.u64(v as bigint);
@@ -141,6 +140,15 @@ export function encodeGfxDict(w: XdrWriter, dict: Dict | null): void {
   w.setU32(sizeAt, dict.size === 0 ? 0 : w.length - start);
 }
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A C string's text: the bytes up to a trailing NUL. */
+function withoutNul(bytes: Buffer): string {
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === 0 ? bytes.length - 1 : bytes.length;
+  return bytes.toString('utf8', 0, end);
+}
+
 export function decodeGfxDict(r: XdrReader): Dict | null {
   r.u32(); // xdr_size: only needed by those who skip the dict
   const count = r.i32();
@@ -150,7 +158,7 @@ export function decodeGfxDict(r: XdrReader): Dict | null {
   if (n > r.remaining / 8) throw new XdrError(`gfx_dict of ${n} pairs in ${r.remaining} bytes`);
   const dict = new Dict();
   for (let i = 0; i < n; i++) {
-    const key = r.opaque().toString('utf8').replace(/\0$/, '');
+    const key = withoutNul(r.opaque());
     const type = r.i32();
     let v: DictValue;
     switch (type) {
@@ -159,16 +167,16 @@ export function decodeGfxDict(r: XdrReader): Dict | null {
         v = Buffer.from(r.opaque());
         break;
       case GfxValueType.STR:
-        v = r.opaque().toString('utf8').replace(/\0$/, '');
+        v = withoutNul(r.opaque());
         break;
       case GfxValueType.INT: {
         const big = r.i64n();
-        v = big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+        v = big >= MIN_SAFE && big <= MAX_SAFE ? Number(big) : big;
         break;
       }
       case GfxValueType.UINT: {
         const big = r.u64n();
-        v = big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+        v = big <= MAX_SAFE ? Number(big) : big;
         break;
       }
       case GfxValueType.DOUBLE:

@@ -160,7 +160,9 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     }
     const xid = this.nextXid;
     this.nextXid = (this.nextXid + 1) >>> 0 || 1;
-    const header = new XdrWriter(96 + (credential?.groups.length ?? 0) * 4);
+    // Header, credential and arguments go out as one buffer in one write; only WRITE data (the
+    // payload) is passed on as it is, behind them, so that it is never copied.
+    const header = new XdrWriter(128 + (credential?.groups.length ?? 0) * 4 + (payload === null ? args.length : 0));
     header.u32(0); // record mark, filled below
     header.u32(xid);
     header.u32(MSG_CALL);
@@ -172,21 +174,30 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       header.u32(AuthFlavor.NULL);
       header.u32(0);
     } else {
-      const body = encodeCredential(credential);
       header.u32(AuthFlavor.GLUSTERFS_V3);
-      header.opaque(body);
+      const lengthAt = header.length;
+      header.u32(0);
+      encodeCredential(header, credential);
+      header.setU32(lengthAt, header.length - lengthAt - 4);
     }
     header.u32(0); // verifier: AUTH_NONE
     header.u32(0);
+    this.pending.set(xid, { cb, sentAt: Date.now(), what });
+    if (payload === null) {
+      header.raw(args);
+      const record = header.finish();
+      record.writeUInt32BE((0x80000000 | (record.length - 4)) >>> 0, 0);
+      socket.write(record);
+      return;
+    }
     const head = header.finish();
     let length = head.length - 4 + args.length;
-    if (payload !== null) for (const p of payload) length += p.length;
+    for (const p of payload) length += p.length;
     head.writeUInt32BE((0x80000000 | length) >>> 0, 0);
-    this.pending.set(xid, { cb, sentAt: Date.now(), what });
     socket.cork();
     socket.write(head);
     socket.write(args);
-    if (payload !== null) for (const p of payload) socket.write(p);
+    for (const p of payload) socket.write(p);
     socket.uncork();
   }
 
@@ -319,8 +330,8 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   }
 }
 
-function encodeCredential(c: RpcCredential): Buffer {
-  const w = new XdrWriter(64 + c.groups.length * 4);
+/** AUTH_GLUSTERFS_V3's body, written in place (every field is whole 4-byte words: no padding). */
+function encodeCredential(w: XdrWriter, c: RpcCredential): void {
   w.i32(c.pid);
   w.u32(c.uid >>> 0);
   w.u32(c.gid >>> 0);
@@ -328,15 +339,13 @@ function encodeCredential(c: RpcCredential): Buffer {
   w.u32(c.ctimeNsec);
   w.u64(c.ctimeSec);
   // The brick takes at most 91 groups minus the owner's length; more would be cut there anyway.
-  const groups = c.groups.slice(0, Math.max(0, 80 - c.lkOwner.length));
-  w.u32(groups.length);
-  for (const g of groups) w.u32(g >>> 0);
+  const count = Math.min(c.groups.length, Math.max(0, 80 - c.lkOwner.length));
+  w.u32(count);
+  for (let i = 0; i < count; i++) w.u32(c.groups[i]! >>> 0);
   if (c.lkOwner.length > 0) w.opaque(c.lkOwner);
   else {
     // GlusterFS's default owner: the pid's four bytes, little-endian.
-    const owner = Buffer.alloc(4);
-    owner.writeInt32LE(c.pid | 0);
-    w.opaque(owner);
+    w.u32(4);
+    w.u32(((c.pid & 0xff) << 24) | (((c.pid >>> 8) & 0xff) << 16) | (((c.pid >>> 16) & 0xff) << 8) | ((c.pid >>> 24) & 0xff));
   }
-  return w.finish();
 }

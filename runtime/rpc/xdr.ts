@@ -1,6 +1,7 @@
 // XDR (RFC 4506), big-endian, in 4-byte units: what SunRPC and GlusterFS's .x files are made of.
 // The writer grows one buffer; the reader never reads past its buffer and never trusts a length
 // the peer sent before checking that the bytes are there.
+import { writeGfid } from '../gfid.js';
 
 export class XdrError extends Error {
   constructor(message: string) {
@@ -55,7 +56,14 @@ export class XdrWriter {
 
   i64(v: number | bigint): void {
     this.room(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, BigInt(v)), this.at);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      // Two's complement by halves: the high word is the floor of v / 2^32, the low word the rest.
+      const high = Math.floor(v / TWO_32);
+      this.buf.writeInt32BE(high, this.at);
+      this.buf.writeUInt32BE(v - high * TWO_32, this.at + 4);
+    } else {
+      this.buf.writeBigInt64BE(BigInt.asIntN(64, BigInt(v)), this.at);
+    }
     this.at += 8;
   }
 
@@ -83,8 +91,21 @@ export class XdrWriter {
     this.fixedOpaque(bytes);
   }
 
+  /** A string as UTF-8 opaque, encoded straight into the buffer. */
   string(s: string): void {
-    this.opaque(Buffer.from(s, 'utf8'));
+    const length = Buffer.byteLength(s, 'utf8');
+    this.u32(length);
+    this.room(length + 3);
+    this.buf.write(s, this.at, length, 'utf8');
+    this.buf.fill(0, this.at + length, this.at + length + pad(length));
+    this.at += length + pad(length);
+  }
+
+  /** A gfid: its 16 bytes, no length word. */
+  gfid(gfid: string): void {
+    this.room(16);
+    writeGfid(gfid, this.buf, this.at);
+    this.at += 16;
   }
 
   /** Bytes as they are: no length, no padding (the old dict blob, raw payloads). */
@@ -143,15 +164,35 @@ export class XdrReader {
 
   /** Unsigned hyper as a number: exact below 2^53, an error above (use u64n for cookies). */
   u64(): number {
-    const v = this.u64n();
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new XdrError(`unsigned hyper ${v} is beyond a number's exact range`);
-    return Number(v);
+    this.need(8, 'unsigned hyper');
+    const high = this.buf.readUInt32BE(this.at);
+    const low = this.buf.readUInt32BE(this.at + 4);
+    if (high >= 0x200000) throw new XdrError(`unsigned hyper ${this.buf.readBigUInt64BE(this.at)} is beyond a number's exact range`);
+    this.at += 8;
+    return high * TWO_32 + low;
   }
 
   i64(): number {
-    const v = this.i64n();
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new XdrError(`hyper ${v} is beyond a number's exact range`);
-    return Number(v);
+    this.need(8, 'hyper');
+    const high = this.buf.readInt32BE(this.at);
+    const low = this.buf.readUInt32BE(this.at + 4);
+    if (high >= 0x200000 || high < -0x200000 || (high === -0x200000 && low === 0)) throw new XdrError(`hyper ${this.buf.readBigInt64BE(this.at)} is beyond a number's exact range`);
+    this.at += 8;
+    return high * TWO_32 + low;
+  }
+
+  /** Unsigned hyper as the nearest number, for values that only need to be close (device numbers). */
+  u64approx(): number {
+    this.need(8, 'unsigned hyper');
+    const v = this.buf.readUInt32BE(this.at) * TWO_32 + this.buf.readUInt32BE(this.at + 4);
+    this.at += 8;
+    return v;
+  }
+
+  /** Step over `n` bytes the caller does not need. */
+  skip(n: number): void {
+    this.need(n, `${n} bytes`);
+    this.at += n;
   }
 
   u64n(): bigint {

@@ -38,6 +38,26 @@ describe('primitives', () => {
     expect(() => new XdrReader(Buffer.from('00000002', 'hex')).bool()).toThrow(XdrError);
     expect(() => new XdrReader(Buffer.from('0020000000000000', 'hex')).u64()).toThrow(/exact range/);
   });
+
+  it('read and write hypers as numbers at the edges of the exact range, as BigInt does', () => {
+    const edges = [0, 1, -1, 2 ** 32 - 1, 2 ** 32, -(2 ** 32), -(2 ** 32) - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 1_700_000_000_123];
+    for (const v of edges) {
+      const w = new XdrWriter(8);
+      w.i64(v);
+      const bytes = w.finish();
+      expect(bytes.readBigInt64BE(0)).toBe(BigInt(v));
+      expect(new XdrReader(bytes).i64()).toBe(v);
+      if (v >= 0) expect(new XdrReader(bytes).u64()).toBe(v);
+    }
+    const beyond = (n: bigint) => {
+      const b = Buffer.alloc(8);
+      b.writeBigInt64BE(n);
+      return new XdrReader(b);
+    };
+    expect(() => beyond(BigInt(Number.MAX_SAFE_INTEGER) + 1n).i64()).toThrow(/exact range/);
+    expect(() => beyond(BigInt(Number.MIN_SAFE_INTEGER) - 1n).i64()).toThrow(/exact range/);
+    expect(() => beyond(-1n).u64()).toThrow(/exact range/);
+  });
 });
 
 describe('gfx_dict', () => {
