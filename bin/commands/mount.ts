@@ -67,6 +67,7 @@ export function settingsFrom(options: Map<string, string>, volfile: string): { s
       case 'auto-invalidation': session.autoInvalData = bool(value); break;
       case 'reader-thread-count': session.readers = number(key, value, 0); break;
       case 'read-ahead-kb': session.readAheadKb = number(key, value, 0); break;
+      case 'busy-poll-us': session.busyPollUs = Math.min(100_000, number(key, value, 0)); break;
       case 'max-write': session.maxWrite = Math.min(1 << 20, number(key, value, 4096)); break;
       case 'transport':
         if (value !== 'dev' && value !== 'fuse-native') throw new Error(`-o transport=${value}: use 'dev' (the kernel protocol over /dev/fuse, the default) or 'fuse-native' (libfuse 2, no root needed)`);

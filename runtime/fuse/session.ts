@@ -19,6 +19,7 @@ import {
 } from '../../generated/fuse-abi.js';
 import { decodeFuseHeader, FUSE_REQUEST_HEADER_SIZE, fuseOpcodeByNumber, type FuseHandlers } from '../../generated/fuse-opcodes.js';
 import type { FuseInHeader } from '../../generated/fuse-abi.js';
+import { noteActivity, setBusyPollWindow } from '../busy-poll.js';
 import { Iobref } from '../iobref.js';
 import { Logger } from '../log.js';
 import { FdPoller } from '../sys/fd-poller.js';
@@ -46,6 +47,8 @@ export interface FuseSessionOptions extends KernelMountOptions {
   readers: number;
   /** The kernel's read-ahead for this mount, in KiB (0: leave the kernel's 128 KiB). */
   readAheadKb: number;
+  /** Keep the event loop polling this many microseconds after each event (runtime/busy-poll.ts); 0: sleep at once. */
+  busyPollUs: number;
   writebackCache: boolean;
   autoInvalData: boolean;
   watchdog: boolean;
@@ -61,6 +64,7 @@ export const defaultSessionOptions: FuseSessionOptions = {
   maxWrite: 1 << 20,
   readers: 0,
   readAheadKb: 1024,
+  busyPollUs: 0,
   writebackCache: false,
   autoInvalData: true,
   watchdog: true,
@@ -139,6 +143,7 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
         }
       }, () => {});
     }
+    setBusyPollWindow(o.busyPollUs);
     if (o.readers === 0) session.startPolling();
     for (let i = 0; i < o.readers; i++) session.readLoop(session.takeBuffer());
     return session;
@@ -201,6 +206,7 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
 
   /** A request of `n` bytes was read into `buf`: dispatch it; returns the buffer to read into next. */
   private received(buf: Buffer, n: number): Buffer {
+    noteActivity();
     // Translators may hold a WRITE's data after the reply (write-behind), so it must not live in
     // the buffer the next read overwrites: a small payload is copied out, a large one keeps this
     // buffer and the reader takes a fresh one (no 1 MiB allocation per small write).

@@ -6,6 +6,7 @@
 // either is given up. Losing the connection fails every waiting call with ENOTCONN.
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { noteActivity } from '../busy-poll.js';
 import { Errno } from '../errno.js';
 import { XdrReader, XdrWriter } from './xdr.js';
 
@@ -208,6 +209,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
    * while a large READ reply trickled in.)
    */
   private receive(data: Buffer, length = data.length): void {
+    noteActivity();
     this.lastHeard = Date.now();
     this.pingSentAt = 0;
     let at = 0;

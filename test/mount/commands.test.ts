@@ -1,6 +1,6 @@
 // The ways people mount: `mount -t xlfs` through the mount.xlfs helper, the xlfs daemon, and
 // `xlfs umount`; and what happens when the server dies under a mount.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +89,39 @@ describe('mounting commands', () => {
         expect(parkedReaders()).toBe(threads);
         const device = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === mnt)!.split(' ')[2];
         expect(readFileSync(`/sys/class/bdi/${device}/read_ahead_kb`, 'utf8').trim()).toBe(String(readAheadKb));
+        await sh(`node ${xlfsBin} umount ${mnt}`);
+        await waitFor(() => !serverRunning(vol));
+      } finally {
+        if (mounted(mnt)) await sh(`umount -l ${mnt}`);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('with -o busy-poll-us the daemon keeps running for that long after a request, then sleeps; without it, it sleeps at once', async () => {
+    // The main thread's time on a CPU (first field of schedstat, in ns) across a quiet spell that
+    // starts right after one request.
+    const onCpuMs = (pid: string) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    const spell = async (pid: string, mnt: string, ms: number) => {
+      statSync(`${mnt}/file`);
+      const before = onCpuMs(pid);
+      await new Promise((r) => setTimeout(r, ms));
+      return onCpuMs(pid) - before;
+    };
+    for (const windowUs of [0, 100_000]) {
+      const { dir, data, mnt, vol } = scratch();
+      try {
+        writeFileSync(`${data}/file`, 'x');
+        const pid = (await sh(`node ${xlfsBin} mount -o busy-poll-us=${windowUs},attribute-timeout=0 ${vol} ${mnt}`)).trim();
+        const during = await spell(pid, mnt, 80);
+        await new Promise((r) => setTimeout(r, 150));
+        const before = onCpuMs(pid);
+        await new Promise((r) => setTimeout(r, 200));
+        const idle = onCpuMs(pid) - before;
+        // Spinning through the 80 ms takes most of them even on a busy machine; sleeping takes ~1 ms.
+        if (windowUs === 0) expect(during).toBeLessThan(10);
+        else expect(during).toBeGreaterThan(25);
+        expect(idle).toBeLessThan(10); // a quiet mount costs nothing either way
         await sh(`node ${xlfsBin} umount ${mnt}`);
         await waitFor(() => !serverRunning(vol));
       } finally {
