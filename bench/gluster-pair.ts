@@ -3,13 +3,14 @@
 // other. On a noisy machine this is the fairer comparison: both see the same brick, page cache and
 // neighbours at nearly the same moment, where bench/run.ts measures one configuration after the
 // other. Not a test: run it as root,
-//   npx tsx bench/gluster-pair.ts [--runs 5] [--seconds 5] [--size 512] [--workloads seq,create] [--busy-poll-us N] [--record]
-// With --busy-poll-us a third mount joins: xlfs again, with -o busy-poll-us=N.
+//   npx tsx bench/gluster-pair.ts [--runs 5] [--seconds 5] [--size 512] [--workloads seq,create] [--also OPTIONS]... [--record]
+// Each --also mounts xlfs once more with those mount options (e.g. --also busy-poll-us=300), as
+// one more column.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Brick } from '../test/support/brick.js';
-import { glusterClientVolfile, median, numberOption, record, recordResult, stringOption } from './common.js';
+import { args, glusterClientVolfile, median, numberOption, record, recordResult, stringOption } from './common.js';
 import { cleanUp, sh, workloadsFor } from './workloads.js';
 
 const repo = join(import.meta.dirname, '..');
@@ -18,13 +19,13 @@ const seconds = numberOption('seconds', 5);
 const sizeMiB = numberOption('size', 512);
 const metaFiles = numberOption('meta-files', 2000);
 const work = '/var/tmp/xlfs-bench-pair';
-const busyPollUs = numberOption('busy-poll-us', 0);
-const clients = ['gluster-stock', 'xlfs-gluster', ...(busyPollUs > 0 ? ['xlfs-busy-poll'] : [])];
+const variants = args.flatMap((a, i) => (a === '--also' && args[i + 1] !== undefined ? [args[i + 1]!] : []));
+const clients = ['gluster-stock', 'xlfs-gluster', ...variants.map((o) => `xlfs -o ${o}`)];
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root: mounting needs it');
   rmSync(work, { recursive: true, force: true });
-  const mnt: Record<string, string> = Object.fromEntries(clients.map((c) => [c, join(work, c)]));
+  const mnt: Record<string, string> = Object.fromEntries(clients.map((c, i) => [c, join(work, `client${i}`)]));
   for (const dir of Object.values(mnt)) mkdirSync(dir, { recursive: true });
   const brick = await Brick.create({ parent: work });
   const vol = join(work, 'client.vol');
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   try {
     sh(`glusterfs -f ${vol} -l ${work}/stock.log ${mnt['gluster-stock']}`);
     sh(`node ${repo}/dist/bin/xlfs.js mount ${vol} ${mnt['xlfs-gluster']}`);
-    if (busyPollUs > 0) sh(`node ${repo}/dist/bin/xlfs.js mount -o busy-poll-us=${busyPollUs} ${vol} ${mnt['xlfs-busy-poll']}`);
+    for (const o of variants) sh(`node ${repo}/dist/bin/xlfs.js mount -o ${o} ${vol} ${mnt[`xlfs -o ${o}`]}`);
     for (const w of workloadsFor({ sizeMiB, seconds, metaFiles, only: stringOption('workloads') })) {
       const samples: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c, []]));
       for (let r = 0; r < runs; r++) {
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   if (record) {
     recordResult(
       import.meta.filename,
-      `One brick mounted by ${clients.length === 2 ? 'both clients' : `the ${clients.length} clients`} at once${busyPollUs > 0 ? ` (xlfs-busy-poll: xlfs with -o busy-poll-us=${busyPollUs})` : ''}, each workload run ${runs} times in turn through each (median); ${sizeMiB} MiB sequential, ${seconds} s random, ${metaFiles} files for metadata; ${sh('nproc').trim()} vCPUs, kernel ${sh('uname -r').trim()}.`,
+      `One brick mounted by ${clients.length === 2 ? 'both clients' : `the ${clients.length} clients`} at once, each workload run ${runs} times in turn through each (median); ${sizeMiB} MiB sequential, ${seconds} s random, ${metaFiles} files for metadata; ${sh('nproc').trim()} vCPUs, kernel ${sh('uname -r').trim()}.`,
       table,
     );
   }

@@ -2,8 +2,9 @@
 //
 // Call stubs: stubX(frame, fn, ...args) captures a call, stubXCbk(frame, cbk, opRet, opErrno, ...results)
 // captures an answer; resume() continues it, unwindError(errno) fails it instead.
-// Arguments are kept by reference: a translator that holds a stub past the caller's lifetime of a
-// buffer must copy that buffer itself.
+// Arguments are kept by reference. A stub holds a reference on the fop's iobref (WRITE data, READ
+// answers) until it has been resumed or failed; other buffers a translator keeps past the
+// caller's lifetime it must copy itself.
 
 import type { Frame } from '../runtime/stack.js';
 import type { StatFn, StatCbk, ReadlinkFn, ReadlinkCbk, MknodFn, MknodCbk, MkdirFn, MkdirCbk, UnlinkFn, UnlinkCbk, RmdirFn, RmdirCbk, SymlinkFn, SymlinkCbk, RenameFn, RenameCbk, LinkFn, LinkCbk, TruncateFn, TruncateCbk, OpenFn, OpenCbk, ReadvFn, ReadvCbk, WritevFn, WritevCbk, StatfsFn, StatfsCbk, FlushFn, FlushCbk, FsyncFn, FsyncCbk, SetxattrFn, SetxattrCbk, GetxattrFn, GetxattrCbk, RemovexattrFn, RemovexattrCbk, OpendirFn, OpendirCbk, FsyncdirFn, FsyncdirCbk, AccessFn, AccessCbk, CreateFn, CreateCbk, FtruncateFn, FtruncateCbk, FstatFn, FstatCbk, LkFn, LkCbk, LookupFn, LookupCbk, ReaddirFn, ReaddirCbk, InodelkFn, InodelkCbk, FinodelkFn, FinodelkCbk, EntrylkFn, EntrylkCbk, FentrylkFn, FentrylkCbk, XattropFn, XattropCbk, FxattropFn, FxattropCbk, FgetxattrFn, FgetxattrCbk, FsetxattrFn, FsetxattrCbk, RchecksumFn, RchecksumCbk, SetattrFn, SetattrCbk, FsetattrFn, FsetattrCbk, ReaddirpFn, ReaddirpCbk, GetspecFn, GetspecCbk, FremovexattrFn, FremovexattrCbk, FallocateFn, FallocateCbk, DiscardFn, DiscardCbk, ZerofillFn, ZerofillCbk, IpcFn, IpcCbk, SeekFn, SeekCbk, LeaseFn, LeaseCbk, GetactivelkFn, GetactivelkCbk, SetactivelkFn, SetactivelkCbk, PutFn, PutCbk, IcreateFn, IcreateCbk, NamelinkFn, NamelinkCbk, CopyFileRangeFn, CopyFileRangeCbk } from './fop-types.js';
@@ -20,7 +21,11 @@ import type { Flock, Lease, LockMigrationInfo } from '../runtime/lock.js';
 
 /** A paused fop call (wind) or a paused answer (unwind). */
 export class CallStub {
-  constructor(public readonly frame: Frame, public readonly fop: number, public readonly wind: boolean, private readonly run: (stub: CallStub) => void) {
+  /** The reference this stub holds until it is resumed or failed. */
+  private held: Iobref | null;
+
+  constructor(public readonly frame: Frame, public readonly fop: number, public readonly wind: boolean, private readonly run: (stub: CallStub) => void, iobref: Iobref | null = null) {
+    this.held = iobref?.ref() ?? null;
   }
 
   /** Continue the call (or the answer) where it was paused. */
@@ -29,12 +34,25 @@ export class CallStub {
       this.run(this);
     } catch (e) {
       failCall(this.frame, 'resumed call', e);
+    } finally {
+      this.letGo();
     }
   }
 
   /** Fail the paused call: its caller gets opRet -1 and `opErrno`. */
   unwindError(opErrno: number): void {
-    errorUnwinders[this.fop]?.(this.frame, opErrno);
+    try {
+      errorUnwinders[this.fop]?.(this.frame, opErrno);
+    } finally {
+      this.letGo();
+    }
+  }
+
+  /** Drop the reference once, whichever of resume() and unwindError() comes first. */
+  private letGo(): void {
+    const held = this.held;
+    this.held = null;
+    held?.unref();
   }
 }
 
@@ -227,7 +245,7 @@ export function stubReadvCbk(frame: Frame, cbk: ReadvCbk | null, opRet: number, 
   return new CallStub(frame, Fop.READ, false, (stub) => {
     if (cbk === null) unwindReadv(stub.frame, opRet, opErrno, vector, count, stbuf, iobref, xdata);
     else cbk.call(stub.frame.this, stub.frame, stub.frame.cookie, stub.frame.this, opRet, opErrno, vector, count, stbuf, iobref, xdata);
-  });
+  }, iobref);
 }
 
 /** Capture a writev call on `frame`; resume() calls `fn` with the same arguments. */
@@ -235,7 +253,7 @@ export function stubWritev(frame: Frame, fn: WritevFn, fd: Fd, vector: Buffer[],
   return new CallStub(frame, Fop.WRITE, true, (stub) => {
     const pending = fn.call(stub.frame.this, stub.frame, fd, vector, count, offset, flags, iobref, xdata);
     if (pending !== undefined) pending.catch((e: unknown) => failCall(stub.frame, 'writev', e));
-  });
+  }, iobref);
 }
 
 /** Capture a writev answer for `frame`; resume() calls `cbk` (or unwinds the frame when cbk is null). */
@@ -843,7 +861,7 @@ export function stubPut(frame: Frame, fn: PutFn, loc: Loc, mode: number, umask: 
   return new CallStub(frame, Fop.PUT, true, (stub) => {
     const pending = fn.call(stub.frame.this, stub.frame, loc, mode, umask, flags, vector, count, offset, iobref, dict, xdata);
     if (pending !== undefined) pending.catch((e: unknown) => failCall(stub.frame, 'put', e));
-  });
+  }, iobref);
 }
 
 /** Capture a put answer for `frame`; resume() calls `cbk` (or unwinds the frame when cbk is null). */

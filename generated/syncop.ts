@@ -224,7 +224,8 @@ export function syncopReadv(subvolume: Xlator, fd: Fd, size: number, offset: num
       frame,
       (_frame: Frame, _cookie: unknown, _xl: Xlator, opRet: number, opErrno: number, vector: Buffer[] | null, count: number, stbuf: Iatt | null, iobref: Iobref | null, xdata: Dict | null) => {
         frame.root.destroy();
-        resolve({ opRet, opErrno, vector, count, stbuf, iobref, xdata });
+        // A stable iobref's owner takes its buffers back when this returns, before the promise's reader runs.
+        resolve({ opRet, opErrno, vector: iobref?.stable ? (vector?.map((b) => Buffer.from(b)) ?? null) : vector, count, stbuf, iobref: iobref?.stable ? null : iobref, xdata });
       },
       subvolume,
       fd, size, offset, flags, xdata,

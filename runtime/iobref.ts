@@ -1,9 +1,11 @@
 // struct iobref: the buffers that carry a fop's data, kept alive while they travel. Memory itself is
 // the garbage collector's business; what an iobref adds is a promise about reuse. One made with a
-// release hook belongs to an owner (the FUSE session's read buffer) that will not touch the buffers
-// until every reference is gone, so a translator that must hold the data past the fop's answer
-// (write-behind) takes a reference instead of a copy, as GlusterFS's translators iobref_ref().
-// Without a release hook nothing is promised: the caller may reuse its buffers once answered.
+// release hook belongs to an owner that will not touch the buffers until every reference is gone:
+// the FUSE session's read buffer for a large WRITE, protocol/client's pooled record for a large
+// READ answer. A translator that must hold the data past the fop's answer (write-behind), or past
+// its callback for a READ answer, takes a reference instead of a copy, as GlusterFS's translators
+// iobref_ref(); call stubs do so for what they capture. Without a release hook nothing is
+// promised: the caller may reuse its buffers once answered.
 export class Iobref {
   readonly buffers: Buffer[] = [];
   private refs = 1;

@@ -36,7 +36,15 @@ export function emitSyncop(project: Project, spec: SpecModel): void {
 
   for (const fop of spec.fops) {
     const results = resultNames(fop);
-    const resultObject = `{ opRet, opErrno${results ? ', ' + results : ''} }`;
+    const iobref = resultParamList(fop).find((p) => p.type.startsWith('Iobref'))?.name;
+    const vector = resultParamList(fop).find((p) => p.type.startsWith('Buffer[]'))?.name;
+    const lends = iobref !== undefined && vector !== undefined;
+    const kept = resultParamList(fop).map((p) => {
+      if (lends && p.name === vector) return `${vector}: ${iobref}?.stable ? (${vector}?.map((b) => Buffer.from(b)) ?? null) : ${vector}`;
+      if (lends && p.name === iobref) return `${iobref}: ${iobref}?.stable ? null : ${iobref}`;
+      return p.name;
+    });
+    const resultObject = `{ ${['opRet', 'opErrno', ...kept].join(', ')} }`;
     const cbkParams = ['_frame: Frame', '_cookie: unknown', '_xl: Xlator', 'opRet: number', 'opErrno: number', ...resultParamList(fop).map((p) => `${p.name}: ${p.type}`)];
     sf.addFunction({
       isExported: true,
@@ -52,6 +60,7 @@ export function emitSyncop(project: Project, spec: SpecModel): void {
         '    frame,',
         `    (${cbkParams.join(', ')}) => {`,
         '      frame.root.destroy();',
+        ...(lends ? ["      // A stable iobref's owner takes its buffers back when this returns, before the promise's reader runs."] : []),
         `      resolve(${resultObject});`,
         '    },',
         '    subvolume,',

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { noteActivity } from '../busy-poll.js';
 import { Errno } from '../errno.js';
+import { Iobref } from '../iobref.js';
 import { XdrReader, XdrWriter } from './xdr.js';
 
 export const AuthFlavor = { NULL: 0, GLUSTERFS_V2: 390039, GLUSTERFS_V3: 390040 } as const;
@@ -42,7 +43,12 @@ export class RpcError extends Error {
   }
 }
 
-export type ReplyCallback = (error: RpcError | null, reply: XdrReader | null) => void;
+/**
+ * The reply to a call, or why there is none. A large record comes with `iobref`: its buffer goes
+ * back to the connection's pool when the callback returns, so whoever keeps any of it past that
+ * (a vector of READ data, say) must iobref.ref() it, and unref() when done.
+ */
+export type ReplyCallback = (error: RpcError | null, reply: XdrReader | null, iobref?: Iobref) => void;
 
 interface Pending {
   cb: ReplyCallback;
@@ -54,6 +60,14 @@ const MSG_CALL = 0;
 const MSG_REPLY = 1;
 const ACCEPT_REASONS = ['success', 'program unavailable', 'program version mismatch', 'procedure unavailable', 'garbage arguments', 'system error'];
 const MAX_RECORD = 64 << 20;
+/**
+ * Records from POOLED_RECORD_MIN up to POOLED_RECORD_SIZE bytes (READ replies of up to 1 MiB) land
+ * in buffers that are used again: a fresh megabyte per READ made the garbage collector run full
+ * collections all through a sequential read.
+ */
+const POOLED_RECORD_MIN = 64 << 10;
+const POOLED_RECORD_SIZE = (1 << 20) + (16 << 10);
+const POOLED_RECORDS_KEPT = 8;
 
 /** GF-DUMP's PING: the keep-alive the brick always answers. */
 const PING = { program: { number: 123451501, version: 1 }, procedure: 2 };
@@ -79,6 +93,9 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   private markHave = 0;
   private partial: Buffer | null = null;
   private partialHave = 0;
+  /** The pooled buffer `partial` is a view of, if it is one. */
+  private partialPooled: Buffer | null = null;
+  private readonly recordPool: Buffer[] = [];
   private lastFragment = false;
   private fragments: Buffer[] = [];
   private fragmentBytes = 0;
@@ -141,6 +158,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     socket.destroy();
     this.markHave = 0;
     this.partial = null;
+    this.partialPooled = null;
     this.fragments = [];
     this.fragmentBytes = 0;
     const failed = [...this.pending.values()];
@@ -234,15 +252,17 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
           this.close(`a record of ${size + this.fragmentBytes} bytes is beyond any reply we asked for`);
           return;
         }
+        const pooled = this.lastFragment && this.fragments.length === 0 && size >= POOLED_RECORD_MIN && size <= POOLED_RECORD_SIZE ? this.takePooled() : null;
         if (length - at >= size) {
           // A copy: the read buffer is read into again once we return.
-          const whole = Buffer.allocUnsafe(size);
+          const whole = pooled?.subarray(0, size) ?? Buffer.allocUnsafe(size);
           data.copy(whole, 0, at, at + size);
           at += size;
-          if (!this.fragmentDone(whole)) return;
+          if (!this.fragmentDone(whole, pooled)) return;
           continue;
         }
-        this.partial = Buffer.allocUnsafeSlow(size);
+        this.partial = pooled?.subarray(0, size) ?? Buffer.allocUnsafeSlow(size);
+        this.partialPooled = pooled;
         this.partialHave = 0;
       }
       const n = Math.min(this.partial.length - this.partialHave, length - at);
@@ -251,30 +271,45 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       at += n;
       if (this.partialHave < this.partial.length) return;
       const filled = this.partial;
+      const pooled = this.partialPooled;
       this.partial = null;
-      if (!this.fragmentDone(filled)) return;
+      this.partialPooled = null;
+      if (!this.fragmentDone(filled, pooled)) return;
     }
   }
 
-  /** A fragment is complete; the last of a record dispatches it. False once the connection is gone. */
-  private fragmentDone(fragment: Buffer): boolean {
+  private takePooled(): Buffer {
+    return this.recordPool.pop() ?? Buffer.allocUnsafeSlow(POOLED_RECORD_SIZE);
+  }
+
+  /**
+   * A fragment is complete; the last of a record dispatches it. False once the connection is gone.
+   * `pooled` is the pool buffer a single-fragment record lies in: lent to the reply's reader through
+   * an iobref, and taken back once no one holds it.
+   */
+  private fragmentDone(fragment: Buffer, pooled: Buffer | null = null): boolean {
     this.fragments.push(fragment);
     this.fragmentBytes += fragment.length;
     if (!this.lastFragment) return true;
     const record = this.fragments.length === 1 ? fragment : Buffer.concat(this.fragments);
     this.fragments = [];
     this.fragmentBytes = 0;
+    const iobref = pooled === null ? undefined : new Iobref(() => {
+      if (this.recordPool.length < POOLED_RECORDS_KEPT) this.recordPool.push(pooled);
+    }).add(record);
     try {
-      this.dispatch(record);
+      this.dispatch(record, iobref);
     } catch (e) {
       // A malformed record from the peer: drop the connection rather than guess.
       this.close(`undecodable record: ${(e as Error).message}`);
       return false;
+    } finally {
+      iobref?.unref();
     }
     return this.socket !== null;
   }
 
-  private dispatch(record: Buffer): void {
+  private dispatch(record: Buffer, iobref: Iobref | undefined): void {
     const r = new XdrReader(record);
     const xid = r.u32();
     const type = r.u32();
@@ -307,7 +342,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       p.cb(new RpcError(`${p.what}: ${ACCEPT_REASONS[accept] ?? `accept status ${accept}`}`, accept === 4 ? Errno.EINVAL : Errno.EOPNOTSUPP), null);
       return;
     }
-    p.cb(null, r);
+    p.cb(null, r, iobref);
   }
 
   /** Frame timeout and ping, once a second. */

@@ -5,14 +5,18 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Fop } from '../../generated/fops.js';
 import { syncop } from '../../generated/syncop.js';
+import { windReadv } from '../../generated/wind.js';
 import { Dict } from '../../runtime/dict.js';
 import { Errno } from '../../runtime/errno.js';
 import { Fd } from '../../runtime/fd.js';
 import { Graph } from '../../runtime/graph.js';
 import { SetAttr } from '../../runtime/iatt.js';
+import type { Iobref } from '../../runtime/iobref.js';
 import { LockCmd, LockType } from '../../runtime/lock.js';
 import { processLog } from '../../runtime/log.js';
+import { callPool } from '../../runtime/stack.js';
 import { lgetxattr } from '../../runtime/sys/libc.js';
 import { XlatorEvent } from '../../runtime/xlator.js';
 import { Brick } from '../support/brick.js';
@@ -80,6 +84,36 @@ describe('every fop against a real brick', () => {
     const expected = Buffer.from(data);
     odd.copy(expected, 12_345);
     expect(readFileSync(onBrick('big')).equals(expected)).toBe(true);
+  });
+
+  it('lends large READ answers from a pool: a holder refs the iobref, a syncop reader gets a copy', async () => {
+    const { fd } = await fx.create('/lent');
+    const size = 256 << 10;
+    const [a, b] = [Buffer.alloc(size, 0xaa), Buffer.alloc(size, 0xbb)];
+    expect((await syncop.writev(fx.top, fd, [a, b], 2, 0, 0, null, null)).opRet).toBe(2 * size);
+    // A bare wind: the callback sees the answer while its record is lent, and may keep it (ref).
+    const read = (offset: number, keep: boolean) =>
+      new Promise<{ data: Buffer; iobref: Iobref | null }>((resolve) => {
+        windReadv(callPool.createStack(fx.top, root, Fop.READ), (f, _c, _x, opRet, _e, vector, _n, _s, iobref) => {
+          f.root.destroy();
+          expect(opRet).toBe(size);
+          if (keep) iobref?.ref();
+          resolve({ data: vector![0]!, iobref });
+        }, fx.top, fd, size, offset, 0, null);
+      });
+    const held = await read(0, true);
+    expect(held.iobref?.stable).toBe(true);
+    const lent = await read(size, false);
+    const next = await read(0, false);
+    // The record given back after the second answer carries the third; the held one is untouched.
+    expect(next.data.buffer).toBe(lent.data.buffer);
+    expect(held.data.equals(a)).toBe(true);
+    expect(held.data.buffer).not.toBe(lent.data.buffer);
+    held.iobref!.unref();
+    // syncop resolves after the callback has returned: its answers are copies, so two in a row both stand.
+    const [first, second] = [await syncop.readv(fx.top, fd, size, 0, 0, null), await syncop.readv(fx.top, fd, size, size, 0, null)];
+    expect(first.vector![0]!.equals(a)).toBe(true);
+    expect(second.vector![0]!.equals(b)).toBe(true);
   });
 
   it('makes and removes directories, symlinks, hard links, device nodes and renames', async () => {

@@ -2,7 +2,7 @@
 // error unwinds, exceptions and rejections failing one call with EIO, double unwinds, call stubs,
 // latency stamps and syncop. Small translators are defined here; nothing is mocked.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CallStub, stubStat } from '../../generated/call-stubs.js';
+import { type CallStub, stubReadvCbk, stubStat } from '../../generated/call-stubs.js';
 import { DefaultXlator, defaultStatResume } from '../../generated/defaults.js';
 import { Fop } from '../../generated/fops.js';
 import { syncop } from '../../generated/syncop.js';
@@ -11,6 +11,7 @@ import type { Dict } from '../../runtime/dict.js';
 import { Errno } from '../../runtime/errno.js';
 import { Iatt } from '../../runtime/iatt.js';
 import { InodeTable } from '../../runtime/inode.js';
+import { Iobref } from '../../runtime/iobref.js';
 import { type Loc, inodeLoc } from '../../runtime/loc.js';
 import { processLog } from '../../runtime/log.js';
 import { callPool, type Frame } from '../../runtime/stack.js';
@@ -196,6 +197,26 @@ describe('call stubs', () => {
     queue[1]!.unwindError(Errno.EAGAIN);
     expect((await first).buf?.size).toBe(5);
     expect([(await second).opRet, (await second).opErrno]).toEqual([-1, Errno.EAGAIN]);
+  });
+
+  it('a paused answer keeps its iobref referenced until it is resumed or failed, and lets go once', () => {
+    let released = 0;
+    const lent = () => new Iobref(() => released++).add(Buffer.from('data'));
+    const frame = callPool.createStack(new Leaf('caller', 0), { uid: 0, gid: 0, pid: 1, groups: [] }, Fop.READ);
+    const answered: number[] = [];
+    const cbk = (_f: Frame, _c: unknown, _x: Xlator, opRet: number) => void answered.push(opRet);
+    for (const finish of [(s: CallStub) => s.resume(), (s: CallStub) => s.unwindError(Errno.EIO)]) {
+      released = 0;
+      const iobref = lent();
+      const stub = stubReadvCbk(frame, cbk, 4, 0, iobref.buffers, 1, null, iobref, null);
+      iobref.unref(); // the answering translator is done with it; the stub still holds it
+      expect(released).toBe(0);
+      finish(stub);
+      expect(released).toBe(1);
+      stub.resume(); // a second ending must not drop someone else's reference
+      expect(released).toBe(1);
+    }
+    expect(answered[0]).toBe(4);
   });
 });
 

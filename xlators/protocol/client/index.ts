@@ -215,16 +215,16 @@ export class ProtocolClient extends DefaultXlator {
   }
 
   /** Send one fop call for `frame`: ENOTCONN at once when the brick is not there. */
-  submit<P extends FopProcedure>(frame: Frame, proc: P, request: FopRequest<P>, payload: readonly Buffer[] | null, onReply: (rsp: FopReply<P>, rest: XdrReader) => void, onError: (errno: number) => void): void {
+  submit<P extends FopProcedure>(frame: Frame, proc: P, request: FopRequest<P>, payload: readonly Buffer[] | null, onReply: (rsp: FopReply<P>, rest: XdrReader, iobref: Iobref | null) => void, onError: (errno: number) => void): void {
     if (this.conn === null || !this.up) return onError(Errno.ENOTCONN);
     this.rawCall(this.conn, this.credential(frame), proc, request, payload, onReply, onError);
   }
 
-  private rawCall<P extends FopProcedure>(conn: RpcConnection, credential: RpcCredential | null, proc: P, request: FopRequest<P>, payload: readonly Buffer[] | null, onReply: (rsp: FopReply<P>, rest: XdrReader) => void, onError: (errno: number) => void): void {
+  private rawCall<P extends FopProcedure>(conn: RpcConnection, credential: RpcCredential | null, proc: P, request: FopRequest<P>, payload: readonly Buffer[] | null, onReply: (rsp: FopReply<P>, rest: XdrReader, iobref: Iobref | null) => void, onError: (errno: number) => void): void {
     const p = GlusterFopProgram.procedures[proc];
     const w = new XdrWriter(256);
     (p.encodeRequest as (w: XdrWriter, v: FopRequest<P>) => void)(w, request);
-    conn.call(GlusterFopProgram, p.number, credential, w.finish(), payload, (error, reply) => {
+    conn.call(GlusterFopProgram, p.number, credential, w.finish(), payload, (error, reply, iobref) => {
       if (error !== null) {
         if (error.errno !== Errno.ENOTCONN) this.log.warning(error.message);
         return onError(error.errno);
@@ -236,7 +236,7 @@ export class ProtocolClient extends DefaultXlator {
         this.log.error(`${proc}: undecodable reply from the brick: ${(e as Error).message}`);
         return onError(Errno.EIO);
       }
-      onReply(rsp, reply!);
+      onReply(rsp, reply!, iobref ?? null);
     }, proc);
   }
 

@@ -2,8 +2,9 @@
 //
 // Call stubs: stubX(frame, fn, ...args) captures a call, stubXCbk(frame, cbk, opRet, opErrno, ...results)
 // captures an answer; resume() continues it, unwindError(errno) fails it instead.
-// Arguments are kept by reference: a translator that holds a stub past the caller's lifetime of a
-// buffer must copy that buffer itself.
+// Arguments are kept by reference. A stub holds a reference on the fop's iobref (WRITE data, READ
+// answers) until it has been resumed or failed; other buffers a translator keeps past the
+// caller's lifetime it must copy itself.
 
 import type { Frame } from '../runtime/stack.js';
 import type { StatFn, StatCbk, WritevFn, WritevCbk } from './fop-types.js';
@@ -17,7 +18,11 @@ import type { Loc } from '../runtime/loc.js';
 
 /** A paused fop call (wind) or a paused answer (unwind). */
 export class CallStub {
-  constructor(public readonly frame: Frame, public readonly fop: number, public readonly wind: boolean, private readonly run: (stub: CallStub) => void) {
+  /** The reference this stub holds until it is resumed or failed. */
+  private held: Iobref | null;
+
+  constructor(public readonly frame: Frame, public readonly fop: number, public readonly wind: boolean, private readonly run: (stub: CallStub) => void, iobref: Iobref | null = null) {
+    this.held = iobref?.ref() ?? null;
   }
 
   /** Continue the call (or the answer) where it was paused. */
@@ -26,12 +31,25 @@ export class CallStub {
       this.run(this);
     } catch (e) {
       failCall(this.frame, 'resumed call', e);
+    } finally {
+      this.letGo();
     }
   }
 
   /** Fail the paused call: its caller gets opRet -1 and `opErrno`. */
   unwindError(opErrno: number): void {
-    errorUnwinders[this.fop]?.(this.frame, opErrno);
+    try {
+      errorUnwinders[this.fop]?.(this.frame, opErrno);
+    } finally {
+      this.letGo();
+    }
+  }
+
+  /** Drop the reference once, whichever of resume() and unwindError() comes first. */
+  private letGo(): void {
+    const held = this.held;
+    this.held = null;
+    held?.unref();
   }
 }
 
@@ -56,7 +74,7 @@ export function stubWritev(frame: Frame, fn: WritevFn, fd: Fd, vector: Buffer[],
   return new CallStub(frame, Fop.WRITE, true, (stub) => {
     const pending = fn.call(stub.frame.this, stub.frame, fd, vector, count, offset, flags, iobref, xdata);
     if (pending !== undefined) pending.catch((e: unknown) => failCall(stub.frame, 'writev', e));
-  });
+  }, iobref);
 }
 
 /** Capture a writev answer for `frame`; resume() calls `cbk` (or unwinds the frame when cbk is null). */
