@@ -68,6 +68,8 @@ const MAX_RECORD = 64 << 20;
 const POOLED_RECORD_MIN = 64 << 10;
 const POOLED_RECORD_SIZE = (1 << 20) + (16 << 10);
 const POOLED_RECORDS_KEPT = 8;
+/** Below this much left to come, a record's tail is read into the shared buffer and copied. */
+const DIRECT_READ_MIN = 16 << 10;
 
 /** GF-DUMP's PING: the keep-alive the brick always answers. */
 const PING = { program: { number: 123451501, version: 1 }, procedure: 2 };
@@ -95,6 +97,8 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   private partialHave = 0;
   /** The pooled buffer `partial` is a view of, if it is one. */
   private partialPooled: Buffer | null = null;
+  /** The view of `partial` handed out for the next read, if it was. */
+  private direct: Buffer | null = null;
   private readonly recordPool: Buffer[] = [];
   private lastFragment = false;
   private fragments: Buffer[] = [];
@@ -121,7 +125,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
         host: this.options.host,
         port: this.options.port,
         family: this.options.family,
-        onread: { buffer: this.readBuffer, callback: (n: number, buf: Uint8Array) => (this.receive(buf as Buffer, n), true) },
+        onread: { buffer: () => this.readTarget(), callback: (n: number, buf: Uint8Array) => (this.receive(buf as Buffer, n), true) },
       });
       socket.setNoDelay(true);
       this.socket = socket;
@@ -158,6 +162,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     socket.destroy();
     this.markHave = 0;
     this.partial = null;
+    this.direct = null;
     this.partialPooled = null;
     this.fragments = [];
     this.fragmentBytes = 0;
@@ -230,6 +235,18 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     noteActivity();
     this.lastHeard = Date.now();
     this.pingSentAt = 0;
+    if (data === this.direct && this.partial !== null) {
+      // Read in place: the bytes are already where they belong.
+      this.direct = null;
+      this.partialHave += length;
+      if (this.partialHave < this.partial.length) return;
+      const filled = this.partial;
+      const pooled = this.partialPooled;
+      this.partial = null;
+      this.partialPooled = null;
+      this.fragmentDone(filled, pooled);
+      return;
+    }
     let at = 0;
     while (at < length) {
       if (this.partial === null) {
@@ -276,6 +293,19 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       this.partialPooled = null;
       if (!this.fragmentDone(filled, pooled)) return;
     }
+  }
+
+  /**
+   * Where the next read goes: straight into the rest of a large record being assembled (no copy
+   * of READ data in our hands), else the shared read buffer.
+   */
+  private readTarget(): Buffer {
+    if (this.partial !== null && this.partial.length - this.partialHave >= DIRECT_READ_MIN) {
+      this.direct = this.partial.subarray(this.partialHave);
+      return this.direct;
+    }
+    this.direct = null;
+    return this.readBuffer;
   }
 
   private takePooled(): Buffer {
