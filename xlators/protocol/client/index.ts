@@ -145,7 +145,8 @@ export class ProtocolClient extends DefaultXlator {
     const wasUp = this.up;
     this.up = false;
     if (wasUp) {
-      this.log.warning(`lost brick '${this.options['remote-subvolume']}': ${reason}; reconnecting`);
+      if (this.stopping) this.log.info(`disconnected from brick '${this.options['remote-subvolume']}': ${reason}`);
+      else this.log.warning(`lost brick '${this.options['remote-subvolume']}': ${reason}; reconnecting`);
       this.notifyParents(XlatorEvent.CHILD_DOWN, this);
     }
     this.scheduleReconnect();
