@@ -226,10 +226,11 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   }
 
   /**
-   * Record marking, assembled as the bytes come: a fragment that a read holds whole is used where it
-   * lies; one spread over reads is copied, once, into a buffer of its own size as its pieces arrive.
-   * (Gathering the reads and concatenating them later copied every buffered byte again and again
-   * while a large READ reply trickled in.)
+   * Record marking, assembled as the bytes come: a fragment that a read holds whole is copied out of
+   * the shared read buffer; one spread over reads gets a buffer of its own size (from the pool when
+   * it is READ-sized), the first piece is copied into it and the rest is read straight into it
+   * (readTarget). Gathering the reads and concatenating them later copied every byte again and again
+   * while a large READ reply trickled in.
    */
   private receive(data: Buffer, length = data.length): void {
     noteActivity();
