@@ -118,9 +118,10 @@ describe('mounting commands', () => {
         const before = onCpuMs(pid);
         await new Promise((r) => setTimeout(r, 200));
         const idle = onCpuMs(pid) - before;
-        // Spinning through the 80 ms takes most of them even on a busy machine; sleeping takes ~1 ms.
-        if (windowUs === 0) expect(during).toBeLessThan(10);
-        else expect(during).toBeGreaterThan(25);
+        // Spinning through the 80 ms takes most of them (a share of them on a busy machine);
+        // sleeping takes well under a millisecond.
+        if (windowUs === 0) expect(during).toBeLessThan(5);
+        else expect(during).toBeGreaterThan(15);
         expect(idle).toBeLessThan(10); // a quiet mount costs nothing either way
         await sh(`node ${xlfsBin} umount ${mnt}`);
         await waitFor(() => !serverRunning(vol));
