@@ -12,6 +12,13 @@ export class Iobref {
 
   constructor(private readonly release: (() => void) | null = null) {}
 
+  /** Buffers that belong to nobody else (a copy made for this fop): stable, nothing to hand back. */
+  static unshared(...buffers: Buffer[]): Iobref {
+    const iobref = new Iobref(() => {});
+    for (const buf of buffers) iobref.add(buf);
+    return iobref;
+  }
+
   add(buf: Buffer): this {
     this.buffers.push(buf);
     return this;

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FuseBridge, defaultBridgeOptions, type BridgeOptions } from '../../runtime/bridge/bridge.js';
+import { setBusyPollWindow } from '../../runtime/busy-poll.js';
 import { isFuseMounted } from '../../runtime/fuse/mount.js';
 import { mountNative } from '../../runtime/fuse/native.js';
 import { FuseSession, defaultSessionOptions, type FuseSessionOptions } from '../../runtime/fuse/session.js';
@@ -40,8 +41,9 @@ const IGNORED = new Set(['defaults', 'auto', 'noauto', 'nofail', 'user', 'users'
 
 export type Transport = 'dev' | 'fuse-native';
 
-export function settingsFrom(options: Map<string, string>, volfile: string): { session: FuseSessionOptions; bridge: BridgeOptions; transport: Transport } {
+export function settingsFrom(options: Map<string, string>, volfile: string): { session: FuseSessionOptions; bridge: BridgeOptions; transport: Transport; busyPollUs: number } {
   let transport: Transport = 'dev';
+  let busyPollUs = 0;
   const session: FuseSessionOptions = { ...defaultSessionOptions, fsname: volfile };
   const bridge: BridgeOptions = { ...defaultBridgeOptions };
   const number = (key: string, value: string, min = 0): number => {
@@ -67,7 +69,7 @@ export function settingsFrom(options: Map<string, string>, volfile: string): { s
       case 'auto-invalidation': session.autoInvalData = bool(value); break;
       case 'reader-thread-count': session.readers = number(key, value, 0); break;
       case 'read-ahead-kb': session.readAheadKb = number(key, value, 0); break;
-      case 'busy-poll-us': session.busyPollUs = Math.min(100_000, number(key, value, 0)); break;
+      case 'busy-poll-us': busyPollUs = Math.min(100_000, number(key, value, 0)); break;
       case 'max-write': session.maxWrite = Math.min(1 << 20, number(key, value, 4096)); break;
       case 'transport':
         if (value !== 'dev' && value !== 'fuse-native') throw new Error(`-o transport=${value}: use 'dev' (the kernel protocol over /dev/fuse, the default) or 'fuse-native' (libfuse 2, no root needed)`);
@@ -77,7 +79,7 @@ export function settingsFrom(options: Map<string, string>, volfile: string): { s
         if (!IGNORED.has(key) && !SESSION_FLAGS.has(key)) throw new Error(`unknown mount option '${key}'`);
     }
   }
-  return { session, bridge, transport };
+  return { session, bridge, transport, busyPollUs };
 }
 
 export async function mountCommand(volfile: string, mountpoint: string, options: MountCommandOptions): Promise<void> {
@@ -95,8 +97,10 @@ export async function mountCommand(volfile: string, mountpoint: string, options:
 }
 
 async function serve(volfile: string, mnt: string, parsed: Map<string, string>, xlatorOptions: string[]): Promise<void> {
-  const { session: sessionOptions, bridge: bridgeOptions, transport } = settingsFrom(parsed, volfile);
+  const { session: sessionOptions, bridge: bridgeOptions, transport, busyPollUs } = settingsFrom(parsed, volfile);
+  // Process-wide: the event loop serves the FUSE device and every brick connection alike.
   keepFreedBuffers();
+  setBusyPollWindow(busyPollUs);
   const graph = Graph.fromFile(volfile, { xlatorOptions: xlatorOptions.map(parseXlatorOption) });
   // As glusterfs does with --acl: a graph that enforces ACLs itself must see every access, so the
   // kernel's mode-bit check (which knows nothing of ACLs) is off unless asked for.

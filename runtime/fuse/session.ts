@@ -19,7 +19,7 @@ import {
 } from '../../generated/fuse-abi.js';
 import { decodeFuseHeader, FUSE_REQUEST_HEADER_SIZE, fuseOpcodeByNumber, type FuseHandlers } from '../../generated/fuse-opcodes.js';
 import type { FuseInHeader } from '../../generated/fuse-abi.js';
-import { noteActivity, setBusyPollWindow } from '../busy-poll.js';
+import { noteActivity } from '../busy-poll.js';
 import { Iobref } from '../iobref.js';
 import { Logger } from '../log.js';
 import { FdPoller } from '../sys/fd-poller.js';
@@ -47,8 +47,6 @@ export interface FuseSessionOptions extends KernelMountOptions {
   readers: number;
   /** The kernel's read-ahead for this mount, in KiB (0: leave the kernel's 128 KiB). */
   readAheadKb: number;
-  /** Keep the event loop polling this many microseconds after each event (runtime/busy-poll.ts); 0: sleep at once. */
-  busyPollUs: number;
   writebackCache: boolean;
   autoInvalData: boolean;
   watchdog: boolean;
@@ -64,7 +62,6 @@ export const defaultSessionOptions: FuseSessionOptions = {
   maxWrite: 1 << 20,
   readers: 0,
   readAheadKb: 1024,
-  busyPollUs: 0,
   writebackCache: false,
   autoInvalData: true,
   watchdog: true,
@@ -143,7 +140,6 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
         }
       }, () => {});
     }
-    setBusyPollWindow(o.busyPollUs);
     if (o.readers === 0) session.startPolling();
     for (let i = 0; i < o.readers; i++) session.readLoop(session.takeBuffer());
     return session;
@@ -218,7 +214,7 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
       if (n <= COPY_LIMIT) {
         // A copy of its own: nobody reuses it, so holders need not copy it again.
         message = Buffer.from(message);
-        if (opcode === FuseOpcode.WRITE) this.lent.set(readUnique(buf), new Iobref(() => {}).add(message));
+        if (opcode === FuseOpcode.WRITE) this.lent.set(readUnique(buf), Iobref.unshared(message));
       } else {
         const lentBuffer = buf;
         this.lent.set(readUnique(buf), new Iobref(() => this.spare.length < 8 && this.spare.push(lentBuffer)).add(buf));

@@ -240,12 +240,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       // Read in place: the bytes are already where they belong.
       this.direct = null;
       this.partialHave += length;
-      if (this.partialHave < this.partial.length) return;
-      const filled = this.partial;
-      const pooled = this.partialPooled;
-      this.partial = null;
-      this.partialPooled = null;
-      this.fragmentDone(filled, pooled);
+      if (this.partialHave === this.partial.length) this.partialDone();
       return;
     }
     let at = 0;
@@ -288,12 +283,17 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       this.partialHave += n;
       at += n;
       if (this.partialHave < this.partial.length) return;
-      const filled = this.partial;
-      const pooled = this.partialPooled;
-      this.partial = null;
-      this.partialPooled = null;
-      if (!this.fragmentDone(filled, pooled)) return;
+      if (!this.partialDone()) return;
     }
+  }
+
+  /** The fragment being assembled is whole: hand it on (false once the connection is gone). */
+  private partialDone(): boolean {
+    const filled = this.partial!;
+    const pooled = this.partialPooled;
+    this.partial = null;
+    this.partialPooled = null;
+    return this.fragmentDone(filled, pooled);
   }
 
   /**

@@ -30,6 +30,23 @@ function scratch(): { dir: string; data: string; mnt: string; vol: string } {
   return { dir, data, mnt, vol };
 }
 
+/**
+ * A scratch local volume mounted by the xlfs daemon with `options` for `body`; then `xlfs umount`,
+ * which must end the daemon. Nothing is left mounted or on disk, whatever happens.
+ */
+async function withDaemon(options: string, body: (m: { pid: string; data: string; mnt: string }) => Promise<void>): Promise<void> {
+  const { dir, data, mnt, vol } = scratch();
+  try {
+    const pid = (await sh(`node ${xlfsBin} mount ${options} ${vol} ${mnt}`)).trim();
+    await body({ pid, data, mnt });
+    await sh(`node ${xlfsBin} umount ${mnt}`);
+    await waitFor(() => !serverRunning(vol));
+  } finally {
+    if (mounted(mnt)) await sh(`umount -l ${mnt}`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('mounting commands', () => {
   it('mount -t xlfs goes through mount.xlfs and the daemon; xlfs umount ends it', async () => {
     const { dir, data, mnt, vol } = scratch();
@@ -68,9 +85,7 @@ describe('mounting commands', () => {
       { options: '', threads: 0, readAheadKb: 1024 },
       { options: '-o reader-thread-count=2,read-ahead-kb=256', threads: 2, readAheadKb: 256 },
     ]) {
-      const { dir, data, mnt, vol } = scratch();
-      try {
-        const pid = (await sh(`node ${xlfsBin} mount ${options} ${vol} ${mnt}`)).trim();
+      await withDaemon(options, async ({ pid, data, mnt }) => {
         const content = Buffer.alloc(3 << 20);
         for (let i = 0; i < content.length; i += 4) content.writeUInt32LE((i * 2654435761) >>> 0, i);
         writeFileSync(`${mnt}/file`, content);
@@ -89,12 +104,7 @@ describe('mounting commands', () => {
         expect(parkedReaders()).toBe(threads);
         const device = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === mnt)!.split(' ')[2];
         expect(readFileSync(`/sys/class/bdi/${device}/read_ahead_kb`, 'utf8').trim()).toBe(String(readAheadKb));
-        await sh(`node ${xlfsBin} umount ${mnt}`);
-        await waitFor(() => !serverRunning(vol));
-      } finally {
-        if (mounted(mnt)) await sh(`umount -l ${mnt}`);
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     }
   });
 
@@ -109,10 +119,8 @@ describe('mounting commands', () => {
       return onCpuMs(pid) - before;
     };
     for (const windowUs of [0, 100_000]) {
-      const { dir, data, mnt, vol } = scratch();
-      try {
+      await withDaemon(`-o busy-poll-us=${windowUs},attribute-timeout=0`, async ({ pid, data, mnt }) => {
         writeFileSync(`${data}/file`, 'x');
-        const pid = (await sh(`node ${xlfsBin} mount -o busy-poll-us=${windowUs},attribute-timeout=0 ${vol} ${mnt}`)).trim();
         const during = await spell(pid, mnt, 80);
         await new Promise((r) => setTimeout(r, 150));
         const before = onCpuMs(pid);
@@ -123,12 +131,7 @@ describe('mounting commands', () => {
         if (windowUs === 0) expect(during).toBeLessThan(5);
         else expect(during).toBeGreaterThan(15);
         expect(idle).toBeLessThan(10); // a quiet mount costs nothing either way
-        await sh(`node ${xlfsBin} umount ${mnt}`);
-        await waitFor(() => !serverRunning(vol));
-      } finally {
-        if (mounted(mnt)) await sh(`umount -l ${mnt}`);
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     }
   });
 
