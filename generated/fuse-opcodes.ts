@@ -24,10 +24,7 @@ export interface FuseForgetRequest extends FuseForgetIn {
 }
 
 export function decodeFuseForgetRequest(body: Buffer): FuseForgetRequest {
-  let at = 0;
-  const forgetIn = decodeFuseForgetIn(body, at);
-  at += FUSE_FORGET_IN_SIZE;
-  return { ...forgetIn };
+  return decodeFuseForgetIn(body, 0);
 }
 
 /** FUSE_GETATTR (3). Winds: stat, fstat. */
@@ -35,10 +32,7 @@ export interface FuseGetattrRequest extends FuseGetattrIn {
 }
 
 export function decodeFuseGetattrRequest(body: Buffer): FuseGetattrRequest {
-  let at = 0;
-  const getattrIn = decodeFuseGetattrIn(body, at);
-  at += FUSE_GETATTR_IN_SIZE;
-  return { ...getattrIn };
+  return decodeFuseGetattrIn(body, 0);
 }
 
 /** FUSE_SETATTR (4). Winds: setattr, fsetattr, truncate, ftruncate. */
@@ -46,10 +40,7 @@ export interface FuseSetattrRequest extends FuseSetattrIn {
 }
 
 export function decodeFuseSetattrRequest(body: Buffer): FuseSetattrRequest {
-  let at = 0;
-  const setattrIn = decodeFuseSetattrIn(body, at);
-  at += FUSE_SETATTR_IN_SIZE;
-  return { ...setattrIn };
+  return decodeFuseSetattrIn(body, 0);
 }
 
 /** FUSE_READLINK (5). Winds: readlink. */
@@ -89,7 +80,7 @@ export function decodeFuseMknodRequest(body: Buffer): FuseMknodRequest {
   const nameEnd = body.indexOf(0, at);
   const name = body.toString('utf8', at, nameEnd < 0 ? body.length : nameEnd);
   at = nameEnd < 0 ? body.length : nameEnd + 1;
-  return { ...mknodIn, name };
+  return { mode: mknodIn.mode, rdev: mknodIn.rdev, umask: mknodIn.umask, name };
 }
 
 /** FUSE_MKDIR (9). Winds: mkdir. */
@@ -104,7 +95,7 @@ export function decodeFuseMkdirRequest(body: Buffer): FuseMkdirRequest {
   const nameEnd = body.indexOf(0, at);
   const name = body.toString('utf8', at, nameEnd < 0 ? body.length : nameEnd);
   at = nameEnd < 0 ? body.length : nameEnd + 1;
-  return { ...mkdirIn, name };
+  return { mode: mkdirIn.mode, umask: mkdirIn.umask, name };
 }
 
 /** FUSE_UNLINK (10). Winds: unlink. */
@@ -149,7 +140,7 @@ export function decodeFuseRenameRequest(body: Buffer): FuseRenameRequest {
   const newnameEnd = body.indexOf(0, at);
   const newname = body.toString('utf8', at, newnameEnd < 0 ? body.length : newnameEnd);
   at = newnameEnd < 0 ? body.length : newnameEnd + 1;
-  return { ...renameIn, oldname, newname };
+  return { newdir: renameIn.newdir, oldname, newname };
 }
 
 /** FUSE_LINK (13). Winds: link. */
@@ -164,7 +155,7 @@ export function decodeFuseLinkRequest(body: Buffer): FuseLinkRequest {
   const newnameEnd = body.indexOf(0, at);
   const newname = body.toString('utf8', at, newnameEnd < 0 ? body.length : newnameEnd);
   at = newnameEnd < 0 ? body.length : newnameEnd + 1;
-  return { ...linkIn, newname };
+  return { oldnodeid: linkIn.oldnodeid, newname };
 }
 
 /** FUSE_OPEN (14). Winds: open. */
@@ -172,10 +163,7 @@ export interface FuseOpenRequest extends FuseOpenIn {
 }
 
 export function decodeFuseOpenRequest(body: Buffer): FuseOpenRequest {
-  let at = 0;
-  const openIn = decodeFuseOpenIn(body, at);
-  at += FUSE_OPEN_IN_SIZE;
-  return { ...openIn };
+  return decodeFuseOpenIn(body, 0);
 }
 
 /** FUSE_READ (15). Winds: readv. */
@@ -183,10 +171,7 @@ export interface FuseReadRequest extends FuseReadIn {
 }
 
 export function decodeFuseReadRequest(body: Buffer): FuseReadRequest {
-  let at = 0;
-  const readIn = decodeFuseReadIn(body, at);
-  at += FUSE_READ_IN_SIZE;
-  return { ...readIn };
+  return decodeFuseReadIn(body, 0);
 }
 
 /** FUSE_WRITE (16). Winds: writev. */
@@ -199,7 +184,7 @@ export function decodeFuseWriteRequest(body: Buffer): FuseWriteRequest {
   const writeIn = decodeFuseWriteIn(body, at);
   at += FUSE_WRITE_IN_SIZE;
   const data = body.subarray(at);
-  return { ...writeIn, data };
+  return { fh: writeIn.fh, offset: writeIn.offset, size: writeIn.size, writeFlags: writeIn.writeFlags, lockOwner: writeIn.lockOwner, flags: writeIn.flags, data };
 }
 
 /** FUSE_STATFS (17). Winds: statfs. */
@@ -215,10 +200,7 @@ export interface FuseReleaseRequest extends FuseReleaseIn {
 }
 
 export function decodeFuseReleaseRequest(body: Buffer): FuseReleaseRequest {
-  let at = 0;
-  const releaseIn = decodeFuseReleaseIn(body, at);
-  at += FUSE_RELEASE_IN_SIZE;
-  return { ...releaseIn };
+  return decodeFuseReleaseIn(body, 0);
 }
 
 /** FUSE_FSYNC (20). Winds: fsync. */
@@ -226,10 +208,7 @@ export interface FuseFsyncRequest extends FuseFsyncIn {
 }
 
 export function decodeFuseFsyncRequest(body: Buffer): FuseFsyncRequest {
-  let at = 0;
-  const fsyncIn = decodeFuseFsyncIn(body, at);
-  at += FUSE_FSYNC_IN_SIZE;
-  return { ...fsyncIn };
+  return decodeFuseFsyncIn(body, 0);
 }
 
 /** FUSE_SETXATTR (21). Winds: setxattr. */
@@ -246,7 +225,7 @@ export function decodeFuseSetxattrRequest(body: Buffer): FuseSetxattrRequest {
   const name = body.toString('utf8', at, nameEnd < 0 ? body.length : nameEnd);
   at = nameEnd < 0 ? body.length : nameEnd + 1;
   const value = body.subarray(at);
-  return { ...setxattrIn, name, value };
+  return { size: setxattrIn.size, flags: setxattrIn.flags, name, value };
 }
 
 /** FUSE_GETXATTR (22). Winds: getxattr. */
@@ -261,7 +240,7 @@ export function decodeFuseGetxattrRequest(body: Buffer): FuseGetxattrRequest {
   const nameEnd = body.indexOf(0, at);
   const name = body.toString('utf8', at, nameEnd < 0 ? body.length : nameEnd);
   at = nameEnd < 0 ? body.length : nameEnd + 1;
-  return { ...getxattrIn, name };
+  return { size: getxattrIn.size, name };
 }
 
 /** FUSE_LISTXATTR (23). Winds: getxattr. */
@@ -269,10 +248,7 @@ export interface FuseListxattrRequest extends FuseGetxattrIn {
 }
 
 export function decodeFuseListxattrRequest(body: Buffer): FuseListxattrRequest {
-  let at = 0;
-  const getxattrIn = decodeFuseGetxattrIn(body, at);
-  at += FUSE_GETXATTR_IN_SIZE;
-  return { ...getxattrIn };
+  return decodeFuseGetxattrIn(body, 0);
 }
 
 /** FUSE_REMOVEXATTR (24). Winds: removexattr. */
@@ -293,10 +269,7 @@ export interface FuseFlushRequest extends FuseFlushIn {
 }
 
 export function decodeFuseFlushRequest(body: Buffer): FuseFlushRequest {
-  let at = 0;
-  const flushIn = decodeFuseFlushIn(body, at);
-  at += FUSE_FLUSH_IN_SIZE;
-  return { ...flushIn };
+  return decodeFuseFlushIn(body, 0);
 }
 
 /** FUSE_INIT (26). */
@@ -304,10 +277,7 @@ export interface FuseInitRequest extends FuseInitIn {
 }
 
 export function decodeFuseInitRequest(body: Buffer): FuseInitRequest {
-  let at = 0;
-  const initIn = decodeFuseInitIn(body, at);
-  at += FUSE_INIT_IN_SIZE;
-  return { ...initIn };
+  return decodeFuseInitIn(body, 0);
 }
 
 /** FUSE_OPENDIR (27). Winds: opendir. */
@@ -315,10 +285,7 @@ export interface FuseOpendirRequest extends FuseOpenIn {
 }
 
 export function decodeFuseOpendirRequest(body: Buffer): FuseOpendirRequest {
-  let at = 0;
-  const openIn = decodeFuseOpenIn(body, at);
-  at += FUSE_OPEN_IN_SIZE;
-  return { ...openIn };
+  return decodeFuseOpenIn(body, 0);
 }
 
 /** FUSE_READDIR (28). Winds: readdir. */
@@ -326,10 +293,7 @@ export interface FuseReaddirRequest extends FuseReadIn {
 }
 
 export function decodeFuseReaddirRequest(body: Buffer): FuseReaddirRequest {
-  let at = 0;
-  const readIn = decodeFuseReadIn(body, at);
-  at += FUSE_READ_IN_SIZE;
-  return { ...readIn };
+  return decodeFuseReadIn(body, 0);
 }
 
 /** FUSE_RELEASEDIR (29). */
@@ -337,10 +301,7 @@ export interface FuseReleasedirRequest extends FuseReleaseIn {
 }
 
 export function decodeFuseReleasedirRequest(body: Buffer): FuseReleasedirRequest {
-  let at = 0;
-  const releaseIn = decodeFuseReleaseIn(body, at);
-  at += FUSE_RELEASE_IN_SIZE;
-  return { ...releaseIn };
+  return decodeFuseReleaseIn(body, 0);
 }
 
 /** FUSE_FSYNCDIR (30). Winds: fsyncdir. */
@@ -348,10 +309,7 @@ export interface FuseFsyncdirRequest extends FuseFsyncIn {
 }
 
 export function decodeFuseFsyncdirRequest(body: Buffer): FuseFsyncdirRequest {
-  let at = 0;
-  const fsyncIn = decodeFuseFsyncIn(body, at);
-  at += FUSE_FSYNC_IN_SIZE;
-  return { ...fsyncIn };
+  return decodeFuseFsyncIn(body, 0);
 }
 
 /** FUSE_GETLK (31). Winds: lk. */
@@ -359,10 +317,7 @@ export interface FuseGetlkRequest extends FuseLkIn {
 }
 
 export function decodeFuseGetlkRequest(body: Buffer): FuseGetlkRequest {
-  let at = 0;
-  const lkIn = decodeFuseLkIn(body, at);
-  at += FUSE_LK_IN_SIZE;
-  return { ...lkIn };
+  return decodeFuseLkIn(body, 0);
 }
 
 /** FUSE_SETLK (32). Winds: lk. */
@@ -370,10 +325,7 @@ export interface FuseSetlkRequest extends FuseLkIn {
 }
 
 export function decodeFuseSetlkRequest(body: Buffer): FuseSetlkRequest {
-  let at = 0;
-  const lkIn = decodeFuseLkIn(body, at);
-  at += FUSE_LK_IN_SIZE;
-  return { ...lkIn };
+  return decodeFuseLkIn(body, 0);
 }
 
 /** FUSE_SETLKW (33). Winds: lk. */
@@ -381,10 +333,7 @@ export interface FuseSetlkwRequest extends FuseLkIn {
 }
 
 export function decodeFuseSetlkwRequest(body: Buffer): FuseSetlkwRequest {
-  let at = 0;
-  const lkIn = decodeFuseLkIn(body, at);
-  at += FUSE_LK_IN_SIZE;
-  return { ...lkIn };
+  return decodeFuseLkIn(body, 0);
 }
 
 /** FUSE_ACCESS (34). Winds: access. */
@@ -392,10 +341,7 @@ export interface FuseAccessRequest extends FuseAccessIn {
 }
 
 export function decodeFuseAccessRequest(body: Buffer): FuseAccessRequest {
-  let at = 0;
-  const accessIn = decodeFuseAccessIn(body, at);
-  at += FUSE_ACCESS_IN_SIZE;
-  return { ...accessIn };
+  return decodeFuseAccessIn(body, 0);
 }
 
 /** FUSE_CREATE (35). Winds: create. */
@@ -410,7 +356,7 @@ export function decodeFuseCreateRequest(body: Buffer): FuseCreateRequest {
   const nameEnd = body.indexOf(0, at);
   const name = body.toString('utf8', at, nameEnd < 0 ? body.length : nameEnd);
   at = nameEnd < 0 ? body.length : nameEnd + 1;
-  return { ...createIn, name };
+  return { flags: createIn.flags, mode: createIn.mode, umask: createIn.umask, openFlags: createIn.openFlags, name };
 }
 
 /** FUSE_INTERRUPT (36). */
@@ -418,10 +364,7 @@ export interface FuseInterruptRequest extends FuseInterruptIn {
 }
 
 export function decodeFuseInterruptRequest(body: Buffer): FuseInterruptRequest {
-  let at = 0;
-  const interruptIn = decodeFuseInterruptIn(body, at);
-  at += FUSE_INTERRUPT_IN_SIZE;
-  return { ...interruptIn };
+  return decodeFuseInterruptIn(body, 0);
 }
 
 /** FUSE_BMAP (37). */
@@ -429,10 +372,7 @@ export interface FuseBmapRequest extends FuseBmapIn {
 }
 
 export function decodeFuseBmapRequest(body: Buffer): FuseBmapRequest {
-  let at = 0;
-  const bmapIn = decodeFuseBmapIn(body, at);
-  at += FUSE_BMAP_IN_SIZE;
-  return { ...bmapIn };
+  return decodeFuseBmapIn(body, 0);
 }
 
 /** FUSE_DESTROY (38). */
@@ -453,7 +393,7 @@ export function decodeFuseIoctlRequest(body: Buffer): FuseIoctlRequest {
   const ioctlIn = decodeFuseIoctlIn(body, at);
   at += FUSE_IOCTL_IN_SIZE;
   const data = body.subarray(at);
-  return { ...ioctlIn, data };
+  return { fh: ioctlIn.fh, flags: ioctlIn.flags, cmd: ioctlIn.cmd, arg: ioctlIn.arg, inSize: ioctlIn.inSize, outSize: ioctlIn.outSize, data };
 }
 
 /** FUSE_POLL (40). */
@@ -461,10 +401,7 @@ export interface FusePollRequest extends FusePollIn {
 }
 
 export function decodeFusePollRequest(body: Buffer): FusePollRequest {
-  let at = 0;
-  const pollIn = decodeFusePollIn(body, at);
-  at += FUSE_POLL_IN_SIZE;
-  return { ...pollIn };
+  return decodeFusePollIn(body, 0);
 }
 
 /** FUSE_NOTIFY_REPLY (41). */
@@ -488,7 +425,7 @@ export function decodeFuseBatchForgetRequest(body: Buffer): FuseBatchForgetReque
   const batchForgetIn = decodeFuseBatchForgetIn(body, at);
   at += FUSE_BATCH_FORGET_IN_SIZE;
   const data = body.subarray(at);
-  return { ...batchForgetIn, data };
+  return { count: batchForgetIn.count, data };
 }
 
 /** FUSE_FALLOCATE (43). Winds: fallocate, discard, zerofill. */
@@ -496,10 +433,7 @@ export interface FuseFallocateRequest extends FuseFallocateIn {
 }
 
 export function decodeFuseFallocateRequest(body: Buffer): FuseFallocateRequest {
-  let at = 0;
-  const fallocateIn = decodeFuseFallocateIn(body, at);
-  at += FUSE_FALLOCATE_IN_SIZE;
-  return { ...fallocateIn };
+  return decodeFuseFallocateIn(body, 0);
 }
 
 /** FUSE_READDIRPLUS (44). Winds: readdirp. */
@@ -507,10 +441,7 @@ export interface FuseReaddirplusRequest extends FuseReadIn {
 }
 
 export function decodeFuseReaddirplusRequest(body: Buffer): FuseReaddirplusRequest {
-  let at = 0;
-  const readIn = decodeFuseReadIn(body, at);
-  at += FUSE_READ_IN_SIZE;
-  return { ...readIn };
+  return decodeFuseReadIn(body, 0);
 }
 
 /** FUSE_RENAME2 (45). Winds: rename. */
@@ -529,7 +460,7 @@ export function decodeFuseRename2Request(body: Buffer): FuseRename2Request {
   const newnameEnd = body.indexOf(0, at);
   const newname = body.toString('utf8', at, newnameEnd < 0 ? body.length : newnameEnd);
   at = newnameEnd < 0 ? body.length : newnameEnd + 1;
-  return { ...rename2In, oldname, newname };
+  return { newdir: rename2In.newdir, flags: rename2In.flags, oldname, newname };
 }
 
 /** FUSE_LSEEK (46). Winds: seek. */
@@ -537,10 +468,7 @@ export interface FuseLseekRequest extends FuseLseekIn {
 }
 
 export function decodeFuseLseekRequest(body: Buffer): FuseLseekRequest {
-  let at = 0;
-  const lseekIn = decodeFuseLseekIn(body, at);
-  at += FUSE_LSEEK_IN_SIZE;
-  return { ...lseekIn };
+  return decodeFuseLseekIn(body, 0);
 }
 
 /** FUSE_COPY_FILE_RANGE (47). Winds: copy_file_range. */
@@ -548,10 +476,7 @@ export interface FuseCopyFileRangeRequest extends FuseCopyFileRangeIn {
 }
 
 export function decodeFuseCopyFileRangeRequest(body: Buffer): FuseCopyFileRangeRequest {
-  let at = 0;
-  const copyFileRangeIn = decodeFuseCopyFileRangeIn(body, at);
-  at += FUSE_COPY_FILE_RANGE_IN_SIZE;
-  return { ...copyFileRangeIn };
+  return decodeFuseCopyFileRangeIn(body, 0);
 }
 
 /** FUSE_SETUPMAPPING (48). */
@@ -559,10 +484,7 @@ export interface FuseSetupmappingRequest extends FuseSetupmappingIn {
 }
 
 export function decodeFuseSetupmappingRequest(body: Buffer): FuseSetupmappingRequest {
-  let at = 0;
-  const setupmappingIn = decodeFuseSetupmappingIn(body, at);
-  at += FUSE_SETUPMAPPING_IN_SIZE;
-  return { ...setupmappingIn };
+  return decodeFuseSetupmappingIn(body, 0);
 }
 
 /** FUSE_REMOVEMAPPING (49). */
@@ -575,7 +497,7 @@ export function decodeFuseRemovemappingRequest(body: Buffer): FuseRemovemappingR
   const removemappingIn = decodeFuseRemovemappingIn(body, at);
   at += FUSE_REMOVEMAPPING_IN_SIZE;
   const data = body.subarray(at);
-  return { ...removemappingIn, data };
+  return { count: removemappingIn.count, data };
 }
 
 /** FUSE_SYNCFS (50). */
@@ -583,10 +505,7 @@ export interface FuseSyncfsRequest extends FuseSyncfsIn {
 }
 
 export function decodeFuseSyncfsRequest(body: Buffer): FuseSyncfsRequest {
-  let at = 0;
-  const syncfsIn = decodeFuseSyncfsIn(body, at);
-  at += FUSE_SYNCFS_IN_SIZE;
-  return { ...syncfsIn };
+  return decodeFuseSyncfsIn(body, 0);
 }
 
 /** FUSE_TMPFILE (51). Winds: create. */
@@ -601,7 +520,7 @@ export function decodeFuseTmpfileRequest(body: Buffer): FuseTmpfileRequest {
   const nameEnd = body.indexOf(0, at);
   const name = body.toString('utf8', at, nameEnd < 0 ? body.length : nameEnd);
   at = nameEnd < 0 ? body.length : nameEnd + 1;
-  return { ...createIn, name };
+  return { flags: createIn.flags, mode: createIn.mode, umask: createIn.umask, openFlags: createIn.openFlags, name };
 }
 
 /** FUSE_STATX (52). Winds: stat, fstat. */

@@ -116,7 +116,9 @@ function emitOpcodes(project: Project, model: FuseModel): void {
       if (item.kind === 'struct') {
         const s = model.structs.get(item.struct)!;
         lines.push(`const ${camel(item.struct)} = decode${s.typeName}(body, at);`, `at += ${s.sizeName};`);
-        parts.push(`...${camel(item.struct)}`);
+        // Fields named one by one, not spread: a literal of fixed shape is built in one step, where
+        // a spread copies property by property into an object that changes shape as it grows.
+        parts.push(...s.fields.filter((f) => !f.reserved).map((f) => `${f.name}: ${camel(item.struct)}.${f.name}`));
       } else if (item.kind === 'cstring') {
         lines.push(`const ${item.name}End = body.indexOf(0, at);`, `const ${item.name} = body.toString('utf8', at, ${item.name}End < 0 ? body.length : ${item.name}End);`, `at = ${item.name}End < 0 ? body.length : ${item.name}End + 1;`);
         parts.push(item.name);
@@ -126,7 +128,9 @@ function emitOpcodes(project: Project, model: FuseModel): void {
       }
     }
     if (o.request.length === 0) lines.length = 0;
-    lines.push(`return { ${parts.join(', ')} };`);
+    const only = o.request.length === 1 && o.request[0]!.kind === 'struct' ? model.structs.get((o.request[0] as { struct: string }).struct)! : null;
+    if (only !== null) lines.splice(0, lines.length, `return decode${only.typeName}(body, 0);`);
+    else lines.push(`return { ${parts.join(', ')} };`);
     sf.addFunction({
       isExported: true,
       name: `decode${o.requestType}`,
