@@ -16,7 +16,9 @@ export class Dict extends Map<string, DictValue> {
   }
 
   static of(entries: Record<string, DictValue>): Dict {
-    return new Dict(Object.entries(entries));
+    const dict = new Dict();
+    for (const key in entries) dict.set(key, entries[key]!);
+    return dict;
   }
 
   toJSON(): Record<string, string> {

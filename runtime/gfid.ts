@@ -64,7 +64,17 @@ export function gfidToIno(gfid: Gfid): bigint {
   return BigInt('0x' + gfid.slice(19).replace(/-/g, ''));
 }
 
-const GFID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const LOWER_HEX = new Uint8Array(128);
+for (const c of '0123456789abcdef') LOWER_HEX[c.charCodeAt(0)] = 1;
+
+/** Canonical lowercase gfid text: 8-4-4-4-12 hex digits (checked on every gfid-req sent). */
 export function isGfid(text: string): boolean {
-  return GFID_PATTERN.test(text);
+  if (text.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = text.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (c > 127 || LOWER_HEX[c] === 0) return false;
+  }
+  return true;
 }

@@ -50,8 +50,29 @@ export class Iatt {
     return this.type === 0o100000;
   }
 
+  /** A copy (caches hand out copies: a caller may change what it is given). Field by field: far cheaper than Object.assign on every cached answer. */
   clone(): Iatt {
-    return Object.assign(new Iatt(), this);
+    const c = new Iatt();
+    c.gfid = this.gfid;
+    c.ino = this.ino;
+    c.dev = this.dev;
+    c.mode = this.mode;
+    c.nlink = this.nlink;
+    c.uid = this.uid;
+    c.gid = this.gid;
+    c.rdev = this.rdev;
+    c.size = this.size;
+    c.blksize = this.blksize;
+    c.blocks = this.blocks;
+    c.atime = this.atime;
+    c.atimeNsec = this.atimeNsec;
+    c.mtime = this.mtime;
+    c.mtimeNsec = this.mtimeNsec;
+    c.ctime = this.ctime;
+    c.ctimeNsec = this.ctimeNsec;
+    c.btime = this.btime;
+    c.btimeNsec = this.btimeNsec;
+    return c;
   }
 }
 

@@ -31,6 +31,6 @@ export class GroupCache {
   }
 
   credentials(uid: number, gid: number, pid: number, lkOwner?: Buffer): Credentials {
-    return { uid, gid, pid, groups: this.groupsOf(pid), ...(lkOwner ? { lkOwner } : {}) };
+    return { uid, gid, pid, groups: this.groupsOf(pid), lkOwner };
   }
 }

@@ -9,6 +9,7 @@ import { decodeGfxLookupReq, encodeGfxLookupReq, encodeGfxWriteReq, GlusterFopPr
 import { SpecError } from '../../generator/load.js';
 import { loadRpcSpec } from '../../generator/rpc/load.js';
 import { Dict } from '../../runtime/dict.js';
+import { isGfid } from '../../runtime/gfid.js';
 import { Iatt } from '../../runtime/iatt.js';
 import { decodeGfxDict, decodeOldDict, encodeGfxDict, encodeOldDict } from '../../runtime/rpc/codecs.js';
 import { XdrError, XdrReader, XdrWriter } from '../../runtime/rpc/xdr.js';
@@ -65,6 +66,17 @@ describe('gfx_dict', () => {
     const w = new XdrWriter();
     encodeGfxDict(w, Dict.of({ 'gfid-req': '3d2a0c0e-1f4b-4a8e-9c55-2d1e0f6b7a88' }));
     expect(hex(w.finish())).toBe('00000024' + '00000001' + '00000001' + '00000009' + hex(Buffer.from('gfid-req\0')) + '000000' + '00000007' + '3d2a0c0e1f4b4a8e9c552d1e0f6b7a88');
+  });
+
+  it('sends a gfid-req that is not canonical gfid text as a string', () => {
+    expect(isGfid('3d2a0c0e-1f4b-4a8e-9c55-2d1e0f6b7a88')).toBe(true);
+    for (const text of ['3D2A0C0E-1F4B-4A8E-9C55-2D1E0F6B7A88', '3d2a0c0e-1f4b-4a8e-9c55-2d1e0f6b7a8', '3d2a0c0e-1f4b-4a8e-9c55-2d1e0f6b7a88 ', '3d2a0c0e11f4b-4a8e-9c55-2d1e0f6b7a8', '3d2a0c0e-1f4b-4a8e-9c55-2d1e0f6b7a8g', '3d2a0c0e-1f4b-4a8e-9c55-2d1e0f6b7a8\u0101']) {
+      expect(isGfid(text)).toBe(false);
+      const w = new XdrWriter();
+      encodeGfxDict(w, Dict.of({ 'gfid-req': text }));
+      const back = decodeGfxDict(new XdrReader(w.finish()));
+      expect(back?.get('gfid-req')).toBe(text);
+    }
   });
 
   it('encodes no dict and an empty dict as captured', () => {
