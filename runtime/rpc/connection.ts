@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { noteActivity } from '../busy-poll.js';
 import { Errno } from '../errno.js';
 import { Iobref } from '../iobref.js';
+import { writeNonBlocking } from '../sys/libc.js';
 import { XdrReader, XdrWriter } from './xdr.js';
 
 export const AuthFlavor = { NULL: 0, GLUSTERFS_V2: 390039, GLUSTERFS_V3: 390040 } as const;
@@ -71,6 +72,10 @@ const POOLED_RECORDS_KEPT = 8;
 /** Below this much left to come, a record's tail is read into the shared buffer and copied. */
 const DIRECT_READ_MIN = 16 << 10;
 
+/** Room for a call's header and the arguments of most fops; the writer grows for more. */
+const RECORD_GUESS = 512;
+const writeRaw = (w: XdrWriter, bytes: Buffer): void => w.raw(bytes);
+
 /** GF-DUMP's PING: the keep-alive the brick always answers. */
 const PING = { program: { number: 123451501, version: 1 }, procedure: 2 };
 
@@ -106,6 +111,8 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   private lastHeard = Date.now();
   private pingSentAt = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** The socket's file descriptor while connected, or -1. */
+  private fd = -1;
   connected = false;
 
   constructor(readonly options: RpcConnectionOptions) {
@@ -114,6 +121,11 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
 
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /** Bytes of calls waiting in the socket for the kernel to take them (a peer slow to read). */
+  get queuedBytes(): number {
+    return this.socket?.writableLength ?? 0;
   }
 
   /** Open the TCP connection; resolves once connected, rejects with the socket's error. */
@@ -132,6 +144,9 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       let settled = false;
       socket.once('connect', () => {
         settled = true;
+        // The descriptor under the stream, for send(); -1 (always socket.write) where there is none.
+        const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+        this.fd = typeof fd === 'number' && fd >= 0 ? fd : -1;
         this.connected = true;
         this.lastHeard = Date.now();
         this.timer = setInterval(() => this.sweep(), 1000);
@@ -155,6 +170,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     if (this.socket === null) return;
     const socket = this.socket;
     this.socket = null;
+    this.fd = -1;
     const wasConnected = this.connected;
     this.connected = false;
     if (this.timer !== null) clearInterval(this.timer);
@@ -177,6 +193,14 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
    * them raw in the same record, without a copy.
    */
   call(program: RpcProgramId, procedure: number, credential: RpcCredential | null, args: Buffer, payload: readonly Buffer[] | null, cb: ReplyCallback, what = `program ${program.number} procedure ${procedure}`): void {
+    this.callEncoding(program, procedure, credential, writeRaw, args, payload, cb, what);
+  }
+
+  /**
+   * Send one call whose arguments `encode` writes straight into the record, behind the header:
+   * one buffer per call, no encoding elsewhere and copying over.
+   */
+  callEncoding<T>(program: RpcProgramId, procedure: number, credential: RpcCredential | null, encode: (w: XdrWriter, args: T) => void, args: T, payload: readonly Buffer[] | null, cb: ReplyCallback, what: string): void {
     const socket = this.socket;
     if (socket === null || !this.connected) {
       cb(new RpcError(`${what}: not connected`, Errno.ENOTCONN), null);
@@ -184,45 +208,60 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     }
     const xid = this.nextXid;
     this.nextXid = (this.nextXid + 1) >>> 0 || 1;
-    // Header, credential and arguments go out as one buffer in one write; only WRITE data (the
-    // payload) is passed on as it is, behind them, so that it is never copied.
-    const header = new XdrWriter(128 + (credential?.groups.length ?? 0) * 4 + (payload === null ? args.length : 0));
-    header.u32(0); // record mark, filled below
-    header.u32(xid);
-    header.u32(MSG_CALL);
-    header.u32(2);
-    header.u32(program.number);
-    header.u32(program.version);
-    header.u32(procedure);
+    const w = new XdrWriter(RECORD_GUESS + (credential?.groups.length ?? 0) * 4);
+    w.u32(0); // record mark, filled below
+    w.u32(xid);
+    w.u32(MSG_CALL);
+    w.u32(2);
+    w.u32(program.number);
+    w.u32(program.version);
+    w.u32(procedure);
     if (credential === null) {
-      header.u32(AuthFlavor.NULL);
-      header.u32(0);
+      w.u32(AuthFlavor.NULL);
+      w.u32(0);
     } else {
-      header.u32(AuthFlavor.GLUSTERFS_V3);
-      const lengthAt = header.length;
-      header.u32(0);
-      encodeCredential(header, credential);
-      header.setU32(lengthAt, header.length - lengthAt - 4);
+      w.u32(AuthFlavor.GLUSTERFS_V3);
+      const lengthAt = w.length;
+      w.u32(0);
+      encodeCredential(w, credential);
+      w.setU32(lengthAt, w.length - lengthAt - 4);
     }
-    header.u32(0); // verifier: AUTH_NONE
-    header.u32(0);
+    w.u32(0); // verifier: AUTH_NONE
+    w.u32(0);
+    encode(w, args);
+    const head = w.finish();
     this.pending.set(xid, { cb, sentAt: Date.now(), what });
+    // Header and arguments go out as one buffer in one write; only WRITE data (the payload) is
+    // passed on as it is, behind them, so that it is never copied.
     if (payload === null) {
-      header.raw(args);
-      const record = header.finish();
-      record.writeUInt32BE((0x80000000 | (record.length - 4)) >>> 0, 0);
-      socket.write(record);
+      head.writeUInt32BE((0x80000000 | (head.length - 4)) >>> 0, 0);
+      this.send(socket, head);
       return;
     }
-    const head = header.finish();
-    let length = head.length - 4 + args.length;
+    let length = head.length - 4;
     for (const p of payload) length += p.length;
     head.writeUInt32BE((0x80000000 | length) >>> 0, 0);
     socket.cork();
     socket.write(head);
-    socket.write(args);
     for (const p of payload) socket.write(p);
     socket.uncork();
+  }
+
+  /**
+   * One record out. When nothing is queued in the socket, it goes straight to the kernel with one
+   * write(2): a call is a few hundred bytes, which the socket buffer nearly always takes whole, and
+   * the stream machinery around socket.write cost more than the system call. Whatever the kernel
+   * does not take (a full buffer, an error) goes through socket.write, which queues it behind
+   * nothing and reports errors as always; once anything is queued, everything queues behind it.
+   */
+  private send(socket: Socket, record: Buffer): void {
+    const fd = this.fd;
+    if (fd >= 0 && socket.writableLength === 0) {
+      const n = writeNonBlocking(fd, record);
+      if (n === record.length) return;
+      if (n > 0) record = record.subarray(n);
+    }
+    socket.write(record);
   }
 
   /**

@@ -42,6 +42,7 @@ const c = {
   umount2: libc.func('int umount2(const char *target, int flags)'),
   mallopt: libc.func('int mallopt(int param, int value)'),
   read: libc.func('intptr_t read(int fd, _Out_ uint8_t *buf, size_t count)'),
+  write: libc.func('intptr_t write(int fd, const uint8_t *buf, size_t count)'),
 };
 
 export const XATTR_CREATE = 1;
@@ -198,6 +199,12 @@ export function umount2(target: string, flags = 0): void {
  */
 export function readNonBlocking(fd: number, buf: Buffer): number {
   const n = Number(c.read(fd, buf, buf.length));
+  return n >= 0 ? n : -(koffi.errno() || constants.errno.EIO);
+}
+
+/** write(2) of all of `buf` to a non-blocking fd: the bytes written, or minus the errno. */
+export function writeNonBlocking(fd: number, buf: Buffer): number {
+  const n = Number(c.write(fd, buf, buf.length));
   return n >= 0 ? n : -(koffi.errno() || constants.errno.EIO);
 }
 

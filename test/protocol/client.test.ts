@@ -178,6 +178,33 @@ describe('every fop against a real brick', () => {
     expect(lgetxattr(onBrick('xattrs'), 'trusted.test.count').readUInt32BE(4)).toBe(10);
   });
 
+  it('keeps calls in order when the brick stops reading and they queue behind a full socket', async () => {
+    const loc = await fx.loc('/');
+    const client = fx.xlator('brick-client');
+    // Calls of ~64 KiB each (a padding key the brick ignores): 160 of them are more than the
+    // loopback socket buffers hold, so the later ones wait in the socket's queue.
+    const padding = Buffer.alloc(64 << 10, 0x61);
+    brick.pause();
+    let answers: Promise<{ opRet: number; buf: { gfid: string } | null }>[] = [];
+    try {
+      answers = Array.from({ length: 160 }, () => syncop.lookup(fx.top, loc, Dict.of({ 'xlfs.test.padding': padding })));
+      await new Promise((r) => setTimeout(r, 200));
+      expect((client.dump() as { queuedBytes: number }).queuedBytes).toBeGreaterThan(0);
+    } finally {
+      brick.resume();
+    }
+    // More calls while the queue drains: none may overtake what is queued.
+    for (let i = 0; i < 300; i++) {
+      await new Promise((r) => setImmediate(r));
+      answers.push(syncop.lookup(fx.top, loc, Dict.of({ 'xlfs.test.padding': padding })));
+    }
+    const done = await Promise.all(answers);
+    expect(done.every((a) => a.opRet === 0 && a.buf?.gfid === '00000000-0000-0000-0000-000000000001')).toBe(true);
+    expect((client.dump() as { queuedBytes: number }).queuedBytes).toBe(0);
+    // Whole records made it across: the connection is as good as before.
+    expect((await syncop.stat(fx.top, loc, null)).opRet).toBe(0);
+  }, 30_000);
+
   it('changes modes, owners and times', async () => {
     const { fd, loc, buf } = await fx.create('/attrs');
     const want = buf.clone();

@@ -16,7 +16,7 @@ import type { Loc } from '../../../runtime/loc.js';
 import type { Flock, Lease, LockMigrationInfo } from '../../../runtime/lock.js';
 import type { OptionDecl } from '../../../runtime/options.js';
 import type { RpcConnection, RpcCredential } from '../../../runtime/rpc/connection.js';
-import { type XdrReader, XdrWriter } from '../../../runtime/rpc/xdr.js';
+import type { XdrReader, XdrWriter } from '../../../runtime/rpc/xdr.js';
 import type { Frame } from '../../../runtime/stack.js';
 import { XlatorEvent } from '../../../runtime/xlator.js';
 import * as fops from './fops.js';
@@ -223,9 +223,7 @@ export class ProtocolClient extends DefaultXlator {
 
   private rawCall<P extends FopProcedure>(conn: RpcConnection, credential: RpcCredential | null, proc: P, request: FopRequest<P>, payload: readonly Buffer[] | null, onReply: (rsp: FopReply<P>, rest: XdrReader, iobref: Iobref | null) => void, onError: (errno: number) => void): void {
     const p = GlusterFopProgram.procedures[proc];
-    const w = new XdrWriter(256);
-    (p.encodeRequest as (w: XdrWriter, v: FopRequest<P>) => void)(w, request);
-    conn.call(GlusterFopProgram, p.number, credential, w.finish(), payload, (error, reply, iobref) => {
+    conn.callEncoding(GlusterFopProgram, p.number, credential, p.encodeRequest as (w: XdrWriter, v: FopRequest<P>) => void, request, payload, (error, reply, iobref) => {
       if (error !== null) {
         if (error.errno !== Errno.ENOTCONN) this.log.warning(error.message);
         return onError(error.errno);
@@ -256,7 +254,7 @@ export class ProtocolClient extends DefaultXlator {
   }
 
   override dump(): Record<string, unknown> {
-    return { connected: this.up, remote: `${this.options['remote-host']}:${this.conn?.options.port ?? '-'}`, inFlight: this.conn?.inFlight ?? 0, openFds: this.openFds.size, lastError: this.lastError };
+    return { connected: this.up, remote: `${this.options['remote-host']}:${this.conn?.options.port ?? '-'}`, inFlight: this.conn?.inFlight ?? 0, queuedBytes: this.conn?.queuedBytes ?? 0, openFds: this.openFds.size, lastError: this.lastError };
   }
 
   // The fops, by area, in fops.ts.
