@@ -17,6 +17,7 @@ import type { Frame } from '../../../runtime/stack.js';
 
 const CLASSES = ['hi', 'normal', 'lo', 'least'] as const;
 type PriorityClass = (typeof CLASSES)[number];
+const LIMIT_KEYS: Record<PriorityClass, string> = { hi: 'high-prio-threads', normal: 'normal-prio-threads', lo: 'low-prio-threads', least: 'least-prio-threads' };
 
 interface Queued {
   frame: Frame;
@@ -39,6 +40,8 @@ export class IoThreads extends DefaultXlator {
   private readonly queues: Record<PriorityClass, Queued[]> = { hi: [], normal: [], lo: [], least: [] };
   private readonly running: Record<PriorityClass, number> = { hi: 0, normal: 0, lo: 0, least: 0 };
   private inFlight = 0;
+  /** Fops queued in all classes. */
+  private waiting = 0;
   private scheduled = false;
   readonly served: Record<PriorityClass, number> = { hi: 0, normal: 0, lo: 0, least: 0 };
 
@@ -59,12 +62,12 @@ export class IoThreads extends DefaultXlator {
   }
 
   private limit(c: PriorityClass): number {
-    const key = { hi: 'high-prio-threads', normal: 'normal-prio-threads', lo: 'low-prio-threads', least: 'least-prio-threads' }[c];
-    return Number(this.options[key]);
+    return Number(this.options[LIMIT_KEYS[c]]);
   }
 
   private enqueue(frame: Frame, fop: FopInfo, args: unknown[]): void {
     this.queues[this.classOf(frame, fop)].push({ frame, op: fop.number, args });
+    this.waiting++;
     this.schedule();
   }
 
@@ -84,6 +87,7 @@ export class IoThreads extends DefaultXlator {
       const q = this.queues[c];
       while (q.length > 0 && this.inFlight < total && this.running[c] < this.limit(c)) {
         const { frame, op, args } = q.shift()!;
+        this.waiting--;
         this.inFlight++;
         this.running[c]++;
         this.served[c]++;
@@ -95,10 +99,6 @@ export class IoThreads extends DefaultXlator {
         }, this.firstChild, ...args);
       }
     }
-  }
-
-  private get waiting(): number {
-    return CLASSES.reduce((n, c) => n + this.queues[c].length, 0);
   }
 
   override dump(): Record<string, unknown> {
