@@ -33,12 +33,13 @@ export class CallPool {
   /** Stamp frames with hrtime on wind and unwind; off costs one branch per hop. */
   measureLatency = false;
   totalStacks = 0;
-  readonly live = new Set<CallStack>();
+  /** Stacks not yet destroyed, by unique: a number key, where a set of objects hashes each new stack. */
+  readonly live = new Map<number, CallStack>();
 
   createStack(caller: Xlator, credentials: Credentials = ROOT_CREDENTIALS, op = 0): Frame {
     const stack = new CallStack(this, this.nextUnique++, credentials, op);
     this.totalStacks++;
-    this.live.add(stack);
+    this.live.set(stack.unique, stack);
     const frame = new Frame(stack, null, caller, null, null, op);
     if (this.measureLatency) frame.begin = process.hrtime.bigint();
     stack.top = frame;
@@ -47,7 +48,7 @@ export class CallPool {
 
   /** Pending stacks and their frames, for a statedump. */
   dump(): object[] {
-    return [...this.live].map((s) => s.dump());
+    return [...this.live.values()].map((s) => s.dump());
   }
 }
 
@@ -87,7 +88,7 @@ export class CallStack {
 
   /** STACK_DESTROY: the originator is done with every frame of this stack. */
   destroy(): void {
-    this.pool.live.delete(this);
+    this.pool.live.delete(this.unique);
   }
 
   dump(): object {
