@@ -289,7 +289,8 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
 
   /** A reply buffer with room for the out header and `bodySize` bytes (zeroed). */
   replyBuffer(bodySize: number): Buffer {
-    return Buffer.alloc(OUT_HEADER_SIZE + bodySize);
+    // From Node's shared slab, zeroed by hand: Buffer.alloc gives each small reply an allocation of its own.
+    return Buffer.allocUnsafe(OUT_HEADER_SIZE + bodySize).fill(0);
   }
 
   /** Send a reply built in replyBuffer(): fills in the out header. */
