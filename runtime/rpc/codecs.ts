@@ -114,7 +114,7 @@ export function encodeGfxDict(w: XdrWriter, dict: Dict | null): void {
   w.u32(dict.size);
   const start = w.length;
   for (const [key, v] of dict) {
-    w.string(`${key}\0`);
+    w.cString(key);
     const type = valueType(key, v);
     w.i32(type);
     switch (type) {
@@ -122,7 +122,7 @@ export function encodeGfxDict(w: XdrWriter, dict: Dict | null): void {
         w.opaque(v as Buffer);
         break;
       case GfxValueType.STR:
-        w.string(`${v as string}\0`);
+        w.cString(v as string);
         break;
       case GfxValueType.GFUUID:
         w.gfid(v as string);

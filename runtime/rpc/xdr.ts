@@ -12,6 +12,8 @@ export class XdrError extends Error {
 
 const pad = (n: number) => (4 - (n & 3)) & 3;
 const TWO_32 = 2 ** 32;
+/** Strings up to this many characters try the ASCII fast path. */
+const SHORT_STRING = 256;
 
 export class XdrWriter {
   private buf: Buffer;
@@ -93,12 +95,41 @@ export class XdrWriter {
 
   /** A string as UTF-8 opaque, encoded straight into the buffer. */
   string(s: string): void {
+    if (s.length <= SHORT_STRING && this.shortAscii(s, false)) return;
     const length = Buffer.byteLength(s, 'utf8');
     this.u32(length);
     this.room(length + 3);
     this.buf.write(s, this.at, length, 'utf8');
     this.buf.fill(0, this.at + length, this.at + length + pad(length));
     this.at += length + pad(length);
+  }
+
+  /** A C string (GlusterFS's dict keys and string values): the UTF-8 bytes and a NUL, as an opaque. */
+  cString(s: string): void {
+    if (s.length <= SHORT_STRING && this.shortAscii(s, true)) return;
+    this.string(`${s}\0`);
+  }
+
+  /**
+   * Names and dict keys are short and nearly always ASCII: written a byte at a time here, which
+   * costs less than a trip into the UTF-8 encoder. False (nothing written) when `s` is not ASCII.
+   */
+  private shortAscii(s: string, nul: boolean): boolean {
+    const length = s.length + (nul ? 1 : 0);
+    this.room(4 + length + 3);
+    const buf = this.buf;
+    const start = this.at + 4;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      buf[start + i] = c;
+    }
+    buf.writeUInt32BE(length, this.at);
+    let end = start + s.length;
+    if (nul) buf[end++] = 0;
+    for (let i = pad(length); i > 0; i--) buf[end++] = 0;
+    this.at = end;
+    return true;
   }
 
   /** A gfid: its 16 bytes, no length word. */

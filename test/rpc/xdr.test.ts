@@ -33,6 +33,31 @@ describe('primitives', () => {
     expect(r.remaining).toBe(0);
   });
 
+  it('write strings and C strings as UTF-8 opaques, short or long, ASCII or not', () => {
+    const expected = (text: string) => {
+      const bytes = Buffer.from(text, 'utf8');
+      const out = Buffer.alloc(4 + bytes.length + ((4 - (bytes.length % 4)) % 4));
+      out.writeUInt32BE(bytes.length, 0);
+      bytes.copy(out, 4);
+      return out.toString('hex');
+    };
+    const samples = ['', 'a', 'abc', 'abcd', 'abcde', 'é', 'aé', 'name\u{1F600}', 'x'.repeat(255), 'x'.repeat(256), 'x'.repeat(257), `${'y'.repeat(255)}é`];
+    for (const text of samples) {
+      // Once in a small writer that has to grow, once over stale bytes: padding must be zeros.
+      const grown = new XdrWriter(8);
+      grown.string(text);
+      expect(grown.finish().toString('hex')).toBe(expected(text));
+      const w = new XdrWriter(2048);
+      (w as unknown as { buf: Buffer }).buf.fill(0xee);
+      w.u32(7);
+      w.string(text);
+      w.cString(text);
+      const bytes = w.finish();
+      expect(bytes.subarray(4).toString('hex'), JSON.stringify(text)).toBe(expected(text) + expected(`${text}\0`));
+      expect(new XdrReader(bytes, 4).string()).toBe(text);
+    }
+  });
+
   it('refuse truncated input and lengths beyond the record', () => {
     expect(() => new XdrReader(Buffer.from([0, 0, 0])).u32()).toThrow(XdrError);
     expect(() => new XdrReader(Buffer.from('7fffffff00', 'hex')).opaque()).toThrow(/truncated/);
