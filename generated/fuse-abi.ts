@@ -3,7 +3,7 @@
 // The FUSE kernel ABI (protocol 7.38): opcodes, INIT flags, and each struct
 // with its size, a decoder and an encoder. Reserved fields are left out and encode as zero.
 
-import { readI64, readU64, writeI64, writeU64 } from '../runtime/fuse/wire.js';
+import { readBigU64, readI64, readU64, writeBigU64, writeI64, writeU64 } from '../runtime/fuse/wire.js';
 
 export const FUSE_KERNEL_VERSION = 7;
 export const FUSE_KERNEL_MINOR_VERSION = 38;
@@ -181,7 +181,7 @@ export const FUSE_ATTR_SIZE = 88;
 
 export function decodeFuseAttr(buf: Buffer, offset: number): FuseAttr {
   return {
-    ino: buf.readBigUInt64LE(offset),
+    ino: readBigU64(buf, offset),
     size: readU64(buf, offset + 8),
     blocks: readU64(buf, offset + 16),
     atime: readU64(buf, offset + 24),
@@ -202,7 +202,7 @@ export function decodeFuseAttr(buf: Buffer, offset: number): FuseAttr {
 
 /** Writes every field at `offset`; reserved fields are left as the buffer has them (zero when allocated with Buffer.alloc). */
 export function encodeFuseAttr(buf: Buffer, offset: number, value: FuseAttr): void {
-  buf.writeBigUInt64LE(value.ino, offset);
+  writeBigU64(buf, offset, value.ino);
   writeU64(buf, offset + 8, value.size);
   writeU64(buf, offset + 16, value.blocks);
   writeU64(buf, offset + 24, value.atime);
@@ -272,7 +272,7 @@ export const FUSE_FILE_LOCK_SIZE = 24;
 export function decodeFuseFileLock(buf: Buffer, offset: number): FuseFileLock {
   return {
     start: readU64(buf, offset),
-    end: buf.readBigUInt64LE(offset + 8),
+    end: readBigU64(buf, offset + 8),
     type: buf.readUInt32LE(offset + 16),
     pid: buf.readUInt32LE(offset + 20),
   };
@@ -281,7 +281,7 @@ export function decodeFuseFileLock(buf: Buffer, offset: number): FuseFileLock {
 /** Writes every field at `offset`; reserved fields are left as the buffer has them (zero when allocated with Buffer.alloc). */
 export function encodeFuseFileLock(buf: Buffer, offset: number, value: FuseFileLock): void {
   writeU64(buf, offset, value.start);
-  buf.writeBigUInt64LE(value.end, offset + 8);
+  writeBigU64(buf, offset + 8, value.end);
   buf.writeUInt32LE(value.type >>> 0, offset + 16);
   buf.writeUInt32LE(value.pid >>> 0, offset + 20);
 }
@@ -890,7 +890,7 @@ export const FUSE_LK_IN_SIZE = 48;
 export function decodeFuseLkIn(buf: Buffer, offset: number): FuseLkIn {
   return {
     fh: readU64(buf, offset),
-    owner: buf.readBigUInt64LE(offset + 8),
+    owner: readBigU64(buf, offset + 8),
     lk: decodeFuseFileLock(buf, offset + 16),
     lkFlags: buf.readUInt32LE(offset + 40),
   };
@@ -899,7 +899,7 @@ export function decodeFuseLkIn(buf: Buffer, offset: number): FuseLkIn {
 /** Writes every field at `offset`; reserved fields are left as the buffer has them (zero when allocated with Buffer.alloc). */
 export function encodeFuseLkIn(buf: Buffer, offset: number, value: FuseLkIn): void {
   writeU64(buf, offset, value.fh);
-  buf.writeBigUInt64LE(value.owner, offset + 8);
+  writeBigU64(buf, offset + 8, value.owner);
   encodeFuseFileLock(buf, offset + 16, value.lk);
   buf.writeUInt32LE(value.lkFlags >>> 0, offset + 40);
 }
@@ -1156,7 +1156,7 @@ export const FUSE_DIRENT_SIZE = 24;
 
 export function decodeFuseDirent(buf: Buffer, offset: number): FuseDirent {
   return {
-    ino: buf.readBigUInt64LE(offset),
+    ino: readBigU64(buf, offset),
     off: readU64(buf, offset + 8),
     namelen: buf.readUInt32LE(offset + 16),
     type: buf.readUInt32LE(offset + 20),
@@ -1165,7 +1165,7 @@ export function decodeFuseDirent(buf: Buffer, offset: number): FuseDirent {
 
 /** Writes every field at `offset`; reserved fields are left as the buffer has them (zero when allocated with Buffer.alloc). */
 export function encodeFuseDirent(buf: Buffer, offset: number, value: FuseDirent): void {
-  buf.writeBigUInt64LE(value.ino, offset);
+  writeBigU64(buf, offset, value.ino);
   writeU64(buf, offset + 8, value.off);
   buf.writeUInt32LE(value.namelen >>> 0, offset + 16);
   buf.writeUInt32LE(value.type >>> 0, offset + 20);

@@ -20,7 +20,7 @@ const READ: Record<string, (o: string) => string> = {
   i32: (o) => `buf.readInt32LE(${o})`,
   u64: (o) => `readU64(buf, ${o})`,
   i64: (o) => `readI64(buf, ${o})`,
-  u64n: (o) => `buf.readBigUInt64LE(${o})`,
+  u64n: (o) => `readBigU64(buf, ${o})`,
 };
 const WRITE: Record<string, (o: string, v: string) => string> = {
   u8: (o, v) => `buf.writeUInt8(${v}, ${o});`,
@@ -29,7 +29,7 @@ const WRITE: Record<string, (o: string, v: string) => string> = {
   i32: (o, v) => `buf.writeInt32LE(${v}, ${o});`,
   u64: (o, v) => `writeU64(buf, ${o}, ${v});`,
   i64: (o, v) => `writeI64(buf, ${o}, ${v});`,
-  u64n: (o, v) => `buf.writeBigUInt64LE(${v}, ${o});`,
+  u64n: (o, v) => `writeBigU64(buf, ${o}, ${v});`,
 };
 
 function fieldType(f: FuseField, model: FuseModel): string {
@@ -46,7 +46,7 @@ export function emitFuse(project: Project, model: FuseModel): void {
 
 function emitAbi(project: Project, model: FuseModel): void {
   const sf = create(project, 'generated/fuse-abi.ts', model, `The FUSE kernel ABI (protocol ${model.protocol.major}.${model.protocol.minor}): opcodes, INIT flags, and each struct\nwith its size, a decoder and an encoder. Reserved fields are left out and encode as zero.`);
-  sf.addImportDeclaration({ moduleSpecifier: '../runtime/fuse/wire.js', namedImports: ['readI64', 'readU64', 'writeI64', 'writeU64'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../runtime/fuse/wire.js', namedImports: ['readBigU64', 'readI64', 'readU64', 'writeBigU64', 'writeI64', 'writeU64'] });
   const constant = (name: string, value: string, doc?: string) =>
     sf.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, ...(doc ? { docs: [doc] } : {}), declarations: [{ name, initializer: value }] });
   constant('FUSE_KERNEL_VERSION', String(model.protocol.major));

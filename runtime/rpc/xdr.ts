@@ -12,6 +12,9 @@ export class XdrError extends Error {
 
 const pad = (n: number) => (4 - (n & 3)) & 3;
 const TWO_32 = 2 ** 32;
+const scratchBytes = new Uint8Array(8);
+const scratchWord = new BigUint64Array(scratchBytes.buffer);
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Strings up to this many characters try the ASCII fast path. */
 const SHORT_STRING = 256;
 
@@ -222,13 +225,20 @@ export class XdrReader {
 
   /** Step over `n` bytes the caller does not need. */
   skip(n: number): void {
-    this.need(n, `${n} bytes`);
+    this.need(n, 'skipped bytes');
     this.at += n;
   }
 
   u64n(): bigint {
     this.need(8, 'unsigned hyper');
-    const v = this.buf.readBigUInt64BE(this.at);
+    let v: bigint;
+    if (HOST_LITTLE_ENDIAN) {
+      // Byte-reversed into a scratch word: one bigint made, where readBigUInt64BE builds four.
+      for (let i = 0; i < 8; i++) scratchBytes[i] = this.buf[this.at + 7 - i]!;
+      v = scratchWord[0]!;
+    } else {
+      v = this.buf.readBigUInt64BE(this.at);
+    }
     this.at += 8;
     return v;
   }
@@ -255,7 +265,7 @@ export class XdrReader {
 
   /** Fixed-length opaque (a view into the record). */
   fixedOpaque(length: number): Buffer {
-    this.need(length + pad(length), `opaque[${length}]`);
+    this.need(length + pad(length), 'opaque'); // a constant: the message is built only on failure
     const v = this.buf.subarray(this.at, this.at + length);
     this.at += length + pad(length);
     return v;
@@ -272,7 +282,7 @@ export class XdrReader {
 
   /** Unpadded bytes: the old dict blob inside its opaque, or a payload. */
   raw(length: number): Buffer {
-    this.need(length, `${length} raw bytes`);
+    this.need(length, 'raw bytes');
     const v = this.buf.subarray(this.at, this.at + length);
     this.at += length;
     return v;

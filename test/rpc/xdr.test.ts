@@ -84,6 +84,17 @@ describe('primitives', () => {
     expect(() => beyond(BigInt(Number.MIN_SAFE_INTEGER) - 1n).i64()).toThrow(/exact range/);
     expect(() => beyond(-1n).u64()).toThrow(/exact range/);
   });
+
+  it('read unsigned hypers as bigints over the whole range, as Buffer does', () => {
+    for (const v of [0n, 1n, 0xffffffffn, 0x100000000n, 2n ** 53n + 1n, 0x0123456789abcdefn, 0xfedcba9876543210n, 2n ** 64n - 1n]) {
+      const b = Buffer.alloc(12, 0xaa);
+      b.writeBigUInt64BE(v, 2);
+      const r = new XdrReader(b, 2);
+      expect(r.u64n()).toBe(v);
+      expect(r.offset).toBe(10);
+    }
+    expect(() => new XdrReader(Buffer.alloc(7)).u64n()).toThrow(XdrError);
+  });
 });
 
 describe('gfx_dict', () => {
