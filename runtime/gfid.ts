@@ -49,7 +49,40 @@ const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, i) => {
 });
 const gfidText = Buffer.alloc(36, '-');
 
+// Replies name the same few objects over and over (the file being read, the directory entries
+// are made in): the last gfids decoded are remembered by their bytes, and a match returns the same
+// string, with its hash already computed for the maps it keys, instead of building a new one.
+const RECENT = 8;
+const recentWords = new Int32Array(RECENT * 4); // all zero: NULL_GFID's bytes
+const recentText: Gfid[] = new Array<Gfid>(RECENT).fill(NULL_GFID);
+let recentNext = 0;
+
+function word(buf: Buffer, at: number): number {
+  return buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24);
+}
+
 export function gfidFromBuffer(buf: Buffer, offset = 0): Gfid {
+  if (offset < 0 || offset + 16 > buf.length) throw new RangeError(`a gfid needs 16 bytes at ${offset} of ${buf.length}`);
+  const w0 = word(buf, offset);
+  const w1 = word(buf, offset + 4);
+  const w2 = word(buf, offset + 8);
+  const w3 = word(buf, offset + 12);
+  for (let i = 0; i < RECENT; i++) {
+    const at = i * 4;
+    if (recentWords[at] === w0 && recentWords[at + 1] === w1 && recentWords[at + 2] === w2 && recentWords[at + 3] === w3) return recentText[i]!;
+  }
+  const text = gfidText16(buf, offset);
+  const slot = recentNext;
+  recentNext = (recentNext + 1) % RECENT;
+  recentWords[slot * 4] = w0;
+  recentWords[slot * 4 + 1] = w1;
+  recentWords[slot * 4 + 2] = w2;
+  recentWords[slot * 4 + 3] = w3;
+  recentText[slot] = text;
+  return text;
+}
+
+function gfidText16(buf: Buffer, offset: number): Gfid {
   for (let i = 0; i < 16; i++) {
     const pair = HEX_PAIR[buf[offset + i]!]!;
     const at = TEXT_AT[i]!;
