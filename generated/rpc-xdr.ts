@@ -436,7 +436,7 @@ export function decodeGfxRchecksumRsp(r: XdrReader): GfxRchecksumRsp {
     xdata: decodeGfxDict(r),
     flags: r.u32(),
     weakChecksum: r.u32(),
-    strongChecksum: r.opaque(),
+    strongChecksum: Buffer.from(r.opaque()),
   };
 }
 
@@ -2140,7 +2140,7 @@ export function decodeGfProtoFlock(r: XdrReader): GfProtoFlock {
     start: r.u64(),
     len: r.u64(),
     pid: r.u32(),
-    lkOwner: r.opaque(),
+    lkOwner: Buffer.from(r.opaque()),
   };
 }
 
@@ -2163,7 +2163,7 @@ export function decodeGfProtoLease(r: XdrReader): GfProtoLease {
   return {
     cmd: r.u32(),
     leaseType: r.u32(),
-    leaseId: r.fixedOpaque(16),
+    leaseId: Buffer.from(r.fixedOpaque(16)),
     leaseFlags: r.u32(),
   };
 }
@@ -2287,7 +2287,7 @@ export function decodeGfCommonRsp(r: XdrReader): GfCommonRsp {
   return {
     opRet: r.i32(),
     opErrno: r.i32(),
-    xdata: r.opaque(),
+    xdata: Buffer.from(r.opaque()),
   };
 }
 

@@ -40,13 +40,16 @@ function encodeStatement(f: RpcField, model: RpcModel): string {
   }
 }
 
+// Decoded bytes are copies: a record may lie in a pooled buffer that the next reply reuses, so a
+// view into it must not outlive the callback (READ data, the one large exception, is lent through
+// an iobref instead).
 function decodeExpression(f: RpcField, model: RpcModel): string {
   const t = f.type;
   switch (t.kind) {
     case 'primitive':
-      return `r.${PRIMITIVES[t.name].read}()`;
+      return t.name === 'opaque' ? 'Buffer.from(r.opaque())' : `r.${PRIMITIVES[t.name].read}()`;
     case 'fixed-opaque':
-      return `r.fixedOpaque(${t.length})`;
+      return `Buffer.from(r.fixedOpaque(${t.length}))`;
     case 'special':
       return `${SPECIAL_TYPES[t.name].decode}(r)`;
     case 'struct':

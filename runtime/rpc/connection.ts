@@ -62,13 +62,15 @@ const MSG_REPLY = 1;
 const ACCEPT_REASONS = ['success', 'program unavailable', 'program version mismatch', 'procedure unavailable', 'garbage arguments', 'system error'];
 const MAX_RECORD = 64 << 20;
 /**
- * Records from POOLED_RECORD_MIN up to POOLED_RECORD_SIZE bytes (READ replies of up to 1 MiB) land
- * in buffers that are used again: a fresh megabyte per READ made the garbage collector run full
- * collections all through a sequential read.
+ * Records of 4 KiB and more (READ replies, mostly) land in buffers that are used again, in two
+ * sizes: a fresh megabyte per READ made the garbage collector run full collections all through a
+ * sequential read, and a fresh 4 KiB one per random read cost a malloc, a free and a backing store
+ * (smaller records come from Node's shared slab).
  */
-const POOLED_RECORD_MIN = 64 << 10;
-const POOLED_RECORD_SIZE = (1 << 20) + (16 << 10);
-const POOLED_RECORDS_KEPT = 8;
+const RECORD_POOLS = [
+  { min: 4 << 10, size: 64 << 10, keep: 16 },
+  { min: 64 << 10, size: (1 << 20) + (16 << 10), keep: 8 },
+] as const;
 /** Below this much left to come, a record's tail is read into the shared buffer and copied. */
 const DIRECT_READ_MIN = 16 << 10;
 
@@ -104,7 +106,8 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   private partialPooled: Buffer | null = null;
   /** The view of `partial` handed out for the next read, if it was. */
   private direct: Buffer | null = null;
-  private readonly recordPool: Buffer[] = [];
+  /** Spare record buffers, one list per RECORD_POOLS entry. */
+  private readonly recordPools: Buffer[][] = RECORD_POOLS.map(() => []);
   private lastFragment = false;
   private fragments: Buffer[] = [];
   private fragmentBytes = 0;
@@ -304,7 +307,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
           this.close(`a record of ${size + this.fragmentBytes} bytes is beyond any reply we asked for`);
           return;
         }
-        const pooled = this.lastFragment && this.fragments.length === 0 && size >= POOLED_RECORD_MIN && size <= POOLED_RECORD_SIZE ? this.takePooled() : null;
+        const pooled = this.lastFragment && this.fragments.length === 0 ? this.takePooled(size) : null;
         if (length - at >= size) {
           // A copy: the read buffer is read into again once we return.
           const whole = pooled?.subarray(0, size) ?? Buffer.allocUnsafe(size);
@@ -348,8 +351,21 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     return this.readBuffer;
   }
 
-  private takePooled(): Buffer {
-    return this.recordPool.pop() ?? Buffer.allocUnsafeSlow(POOLED_RECORD_SIZE);
+  /** A pool buffer for a record of `size` bytes, or null when records that size are not pooled. */
+  private takePooled(size: number): Buffer | null {
+    for (let i = RECORD_POOLS.length - 1; i >= 0; i--) {
+      const pool = RECORD_POOLS[i]!;
+      if (size < pool.min) continue;
+      if (size > pool.size) return null;
+      return this.recordPools[i]!.pop() ?? Buffer.allocUnsafeSlow(pool.size);
+    }
+    return null;
+  }
+
+  private givePooled(buf: Buffer): void {
+    const i = RECORD_POOLS.findIndex((p) => p.size === buf.length);
+    const spare = this.recordPools[i];
+    if (spare !== undefined && spare.length < RECORD_POOLS[i]!.keep) spare.push(buf);
   }
 
   /**
@@ -364,9 +380,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     const record = this.fragments.length === 1 ? fragment : Buffer.concat(this.fragments);
     this.fragments = [];
     this.fragmentBytes = 0;
-    const iobref = pooled === null ? undefined : new Iobref(() => {
-      if (this.recordPool.length < POOLED_RECORDS_KEPT) this.recordPool.push(pooled);
-    }).add(record);
+    const iobref = pooled === null ? undefined : new Iobref(() => this.givePooled(pooled)).add(record);
     try {
       this.dispatch(record, iobref);
     } catch (e) {

@@ -86,9 +86,8 @@ describe('every fop against a real brick', () => {
     expect(readFileSync(onBrick('big')).equals(expected)).toBe(true);
   });
 
-  it('lends large READ answers from a pool: a holder refs the iobref, a syncop reader gets a copy', async () => {
-    const { fd } = await fx.create('/lent');
-    const size = 256 << 10;
+  it.each([256 << 10, 8 << 10])('lends READ answers of %i bytes from a pool: a holder refs the iobref, a syncop reader gets a copy', async (size) => {
+    const { fd } = await fx.create(`/lent-${size}`);
     const [a, b] = [Buffer.alloc(size, 0xaa), Buffer.alloc(size, 0xbb)];
     expect((await syncop.writev(fx.top, fd, [a, b], 2, 0, 0, null, null)).opRet).toBe(2 * size);
     // A bare wind: the callback sees the answer while its record is lent, and may keep it (ref).
