@@ -256,10 +256,12 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
    * the stream machinery around socket.write cost more than the system call. Whatever the kernel
    * does not take (a full buffer, an error) goes through socket.write, which queues it behind
    * nothing and reports errors as always; once anything is queued, everything queues behind it.
+   * A destroyed or ended socket may have closed its descriptor already (and the number may belong
+   * to another file by now): only a live, writable one is written to directly.
    */
   private send(socket: Socket, record: Buffer): void {
     const fd = this.fd;
-    if (fd >= 0 && socket.writableLength === 0) {
+    if (fd >= 0 && socket.writableLength === 0 && socket.writable && !socket.destroyed) {
       const n = writeNonBlocking(fd, record);
       if (n === record.length) return;
       if (n > 0) record = record.subarray(n);
