@@ -113,15 +113,16 @@ export class InodeTable {
   /** Path of an inode from the root, through its first dentry; null when it has no name here. */
   path(inode: Inode): string | null {
     if (inode.isRoot) return '/';
-    const parts: string[] = [];
+    // Built by prepending, no array to reverse and join: every fop on a path asks for one.
+    let path = '';
     let cursor: Inode = inode;
     for (let depth = 0; !cursor.isRoot; depth++) {
       const dentry = cursor.dentries[0];
       if (dentry === undefined || depth > 4096) return null;
-      parts.push(dentry.name);
+      path = `/${dentry.name}${path}`;
       cursor = dentry.parent;
     }
-    return '/' + parts.reverse().join('/');
+    return path;
   }
 
   dump(): { inodes: number; dentries: number } {
