@@ -3,7 +3,7 @@
 // gfx_dict (typed dict of the 4.x program) and the old serialized dict (SETVOLUME, callbacks).
 // The generated codecs (generated/rpc-xdr.ts) call these for fields of those types.
 import { Dict, type DictValue } from '../dict.js';
-import { type Gfid, gfidFromBuffer, isGfid, NULL_GFID } from '../gfid.js';
+import { type Gfid, isGfid, NULL_GFID } from '../gfid.js';
 import { Iatt, type Statvfs } from '../iatt.js';
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 
@@ -12,7 +12,7 @@ export function encodeGfid(w: XdrWriter, gfid: Gfid): void {
 }
 
 export function decodeGfid(r: XdrReader): Gfid {
-  return gfidFromBuffer(r.fixedOpaque(16));
+  return r.gfid();
 }
 
 /** Which iatt fields a brick fills (IATT_TYPE ... IATT_BTIME, IATT_GFID): what posix sends. */
@@ -143,12 +143,6 @@ export function encodeGfxDict(w: XdrWriter, dict: Dict | null): void {
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** A C string's text: the bytes up to a trailing NUL. */
-function withoutNul(bytes: Buffer): string {
-  const end = bytes.length > 0 && bytes[bytes.length - 1] === 0 ? bytes.length - 1 : bytes.length;
-  return bytes.toString('utf8', 0, end);
-}
-
 export function decodeGfxDict(r: XdrReader): Dict | null {
   r.u32(); // xdr_size: only needed by those who skip the dict
   const count = r.i32();
@@ -158,7 +152,7 @@ export function decodeGfxDict(r: XdrReader): Dict | null {
   if (n > r.remaining / 8) throw new XdrError(`gfx_dict of ${n} pairs in ${r.remaining} bytes`);
   const dict = new Dict();
   for (let i = 0; i < n; i++) {
-    const key = withoutNul(r.opaque());
+    const key = r.cString();
     const type = r.i32();
     let v: DictValue;
     switch (type) {
@@ -167,7 +161,7 @@ export function decodeGfxDict(r: XdrReader): Dict | null {
         v = Buffer.from(r.opaque());
         break;
       case GfxValueType.STR:
-        v = withoutNul(r.opaque());
+        v = r.cString();
         break;
       case GfxValueType.INT: {
         const big = r.i64n();

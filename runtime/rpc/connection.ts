@@ -405,9 +405,9 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       r.u32(); // program version
       const procedure = r.u32();
       r.u32();
-      r.opaque(); // credential
+      r.skipOpaque(); // credential
       r.u32();
-      r.opaque(); // verifier
+      r.skipOpaque(); // verifier
       this.emit('serverCall', program, procedure, r);
       return;
     }
@@ -422,7 +422,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       return;
     }
     r.u32();
-    r.opaque(); // verifier
+    r.skipOpaque(); // verifier
     const accept = r.u32();
     if (accept !== 0) {
       p.cb(new RpcError(`${p.what}: ${ACCEPT_REASONS[accept] ?? `accept status ${accept}`}`, accept === 4 ? Errno.EINVAL : Errno.EOPNOTSUPP), null);

@@ -1,7 +1,7 @@
 // XDR (RFC 4506), big-endian, in 4-byte units: what SunRPC and GlusterFS's .x files are made of.
 // The writer grows one buffer; the reader never reads past its buffer and never trusts a length
 // the peer sent before checking that the bytes are there.
-import { writeGfid } from '../gfid.js';
+import { type Gfid, gfidFromBuffer, writeGfid } from '../gfid.js';
 
 export class XdrError extends Error {
   constructor(message: string) {
@@ -276,8 +276,39 @@ export class XdrReader {
     return this.fixedOpaque(length);
   }
 
+  // The readers below decode straight from the record, without a Buffer view in between: a reply
+  // carries a few gfids and dict strings, and every view is an object for the collector.
+
   string(): string {
-    return this.opaque().toString('utf8');
+    const length = this.u32();
+    this.need(length + pad(length), 'string');
+    const s = this.buf.toString('utf8', this.at, this.at + length);
+    this.at += length + pad(length);
+    return s;
+  }
+
+  /** A C string sent as an opaque (GlusterFS's dict keys and strings): its text, without the NUL. */
+  cString(): string {
+    const length = this.u32();
+    this.need(length + pad(length), 'string');
+    const end = length > 0 && this.buf[this.at + length - 1] === 0 ? this.at + length - 1 : this.at + length;
+    const s = this.buf.toString('utf8', this.at, end);
+    this.at += length + pad(length);
+    return s;
+  }
+
+  /** A gfid: its 16 bytes as canonical text. */
+  gfid(): Gfid {
+    this.need(16, 'gfid');
+    const g = gfidFromBuffer(this.buf, this.at);
+    this.at += 16;
+    return g;
+  }
+
+  /** Step over an opaque (a verifier, a credential) without looking at it. */
+  skipOpaque(): void {
+    const length = this.u32();
+    this.skip(length + pad(length));
   }
 
   /** Unpadded bytes: the old dict blob inside its opaque, or a payload. */

@@ -54,8 +54,17 @@ describe('primitives', () => {
       w.cString(text);
       const bytes = w.finish();
       expect(bytes.subarray(4).toString('hex'), JSON.stringify(text)).toBe(expected(text) + expected(`${text}\0`));
-      expect(new XdrReader(bytes, 4).string()).toBe(text);
+      const r = new XdrReader(bytes, 4);
+      expect(r.string()).toBe(text);
+      expect(r.cString()).toBe(text);
+      expect(r.remaining).toBe(0);
     }
+    // A C string that arrives without its NUL keeps all its text.
+    const bare = new XdrWriter(16);
+    bare.string('key');
+    expect(new XdrReader(bare.finish()).cString()).toBe('key');
+    expect(() => new XdrReader(Buffer.from('0000000561626364', 'hex')).string()).toThrow(XdrError);
+    expect(() => new XdrReader(Buffer.from('0000000561626364', 'hex')).cString()).toThrow(XdrError);
   });
 
   it('refuse truncated input and lengths beyond the record', () => {
