@@ -202,7 +202,7 @@ export function readNonBlocking(fd: number, buf: Buffer): number {
   return n >= 0 ? n : -(koffi.errno() || constants.errno.EIO);
 }
 
-/** write(2) of all of `buf` to a non-blocking fd: the bytes written, or minus the errno. */
+/** write(2) of `buf` to a non-blocking fd: the bytes the kernel took (maybe fewer than asked), or minus the errno. */
 export function writeNonBlocking(fd: number, buf: Buffer): number {
   const n = Number(c.write(fd, buf, buf.length));
   return n >= 0 ? n : -(koffi.errno() || constants.errno.EIO);
