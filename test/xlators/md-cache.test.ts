@@ -3,13 +3,35 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { DefaultXlator } from '../../generated/defaults.js';
+import type { FopReturn } from '../../generated/fop-types.js';
 import { syncop } from '../../generated/syncop.js';
+import { unwindStat, windStat } from '../../generated/wind.js';
 import { Dict } from '../../runtime/dict.js';
 import { Errno } from '../../runtime/errno.js';
 import { Fd } from '../../runtime/fd.js';
 import { Graph } from '../../runtime/graph.js';
 import { SetAttr } from '../../runtime/iatt.js';
-import { overPosix, StackFixture } from '../support/stack.js';
+import type { Loc } from '../../runtime/loc.js';
+import { findXlator, registerXlator } from '../../runtime/registry.js';
+import type { Frame } from '../../runtime/stack.js';
+import { overPosix, StackFixture, stackVolfile } from '../support/stack.js';
+
+/** Test layer: while `hold` is set, stat answers wait (as one overtaken by a write on the way up). */
+class HoldStatAnswers extends DefaultXlator {
+  static override readonly description = 'Test layer: holds stat answers.';
+  hold = false;
+  readonly held: Array<() => void> = [];
+
+  override stat(frame: Frame, loc: Loc, xdata: Dict | null): FopReturn {
+    windStat(frame, (_f, _c, _x, opRet, opErrno, buf, x) => {
+      const answer = () => unwindStat(frame, opRet, opErrno, buf, x);
+      if (this.hold) this.held.push(answer);
+      else answer();
+    }, this.firstChild, loc, xdata);
+  }
+}
+if (findXlator('test/hold-stat-answers') === undefined) registerXlator('test/hold-stat-answers', HoldStatAnswers);
 
 const open: StackFixture[] = [];
 afterEach(async () => {
@@ -109,4 +131,29 @@ it('fills the cache from a directory listing', async () => {
 
 it('rejects a timeout beyond GlusterFS range', () => {
   expect(() => Graph.fromText(overPosix({ name: 'mdc', type: 'performance/md-cache', options: { 'md-cache-timeout': '601' } }).replace('@DATA@', '/tmp'))).toThrow(/md-cache-timeout/);
+});
+
+it('does not cache an answer that a change overtook on its way up', async () => {
+  const fx = await StackFixture.create(
+    stackVolfile([
+      { name: 'posix', type: 'storage/posix', options: { directory: '@DATA@' } },
+      { name: 'hold', type: 'test/hold-stat-answers' },
+      { name: 'mdc', type: 'performance/md-cache', options: { 'md-cache-timeout': '5' } },
+    ]),
+  );
+  open.push(fx);
+  const { loc, fd } = await fx.create('/appended', 'a');
+  await syncop.setxattr(fx.top, loc, Dict.of({ 'user.x': Buffer.from('1') }), 0, null); // drops the cached attributes
+  const hold = fx.xlator<HoldStatAnswers>('hold');
+  hold.hold = true;
+  const early = syncop.stat(fx.top, loc, null); // answered by posix now (size 1), held on its way up
+  await new Promise((r) => setTimeout(r, 50));
+  expect(hold.held.length).toBe(1);
+  expect((await syncop.writev(fx.top, fd, [Buffer.from('b')], 1, 1, 0, null, null)).opRet).toBe(1);
+  hold.hold = false;
+  for (const answer of hold.held.splice(0)) answer();
+  expect((await early).buf!.size).toBe(1); // what it saw, passed on as it is
+  // What md-cache now answers is the write's size, not the older answer that arrived after it.
+  expect((await syncop.stat(fx.top, loc, null)).buf!.size).toBe(2);
+  expect((await syncop.fstat(fx.top, fd, null)).buf!.size).toBe(2);
 });

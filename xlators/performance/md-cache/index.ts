@@ -2,7 +2,10 @@
 // reply showed them, and answers lookup, stat, fstat and getxattr of those from memory while they
 // are younger than md-cache-timeout (GlusterFS's md-cache). Every fop that changes an inode
 // refreshes the entry from its post-op attributes, or drops it when it has none (write-behind's
-// early answers carry none).
+// early answers carry none). A lookup, stat or listing whose answer comes back after the inode
+// changed (its request may have been served before the change) is passed on but not cached: as
+// GlusterFS's md-cache compares an answer's incident time with the last invalidation, or a stale
+// size would be served later and the kernel would append over the last write.
 import type { FopReturn } from '../../../generated/fop-types.js';
 import { DefaultXlator } from '../../../generated/defaults.js';
 import {
@@ -29,6 +32,8 @@ interface Entry {
   /** Cached xattrs: a value, or null for "known absent". */
   xattrs: Map<string, Buffer | null>;
   xattrsAt: number;
+  /** The md-cache clock when the inode last changed through us (or was dropped). */
+  changedAt: number;
 }
 
 const now = () => performance.now();
@@ -47,6 +52,8 @@ export class MdCache extends DefaultXlator {
   ];
 
   private readonly entries = new Map<Gfid, Entry>();
+  /** Ticks at every change or invalidation: what a read's answer is checked against. */
+  private clock = 0;
   private patterns: RegExp[] = [];
   readonly stats = { hits: 0, misses: 0, invalidations: 0, xattrHits: 0, xattrMisses: 0 };
 
@@ -73,7 +80,7 @@ export class MdCache extends DefaultXlator {
   private entry(gfid: Gfid): Entry {
     let e = this.entries.get(gfid);
     if (e === undefined) {
-      e = { iatt: null, iattAt: 0, xattrs: new Map(), xattrsAt: 0 };
+      e = { iatt: null, iattAt: 0, xattrs: new Map(), xattrsAt: 0, changedAt: 0 };
       this.entries.set(gfid, e);
     }
     return e;
@@ -86,21 +93,35 @@ export class MdCache extends DefaultXlator {
     return e.iatt;
   }
 
-  /** Remember what a reply showed; a reply without attributes drops what we had. */
+  /** A change's post-op attributes replace what we had; a change without them drops it. */
   private update(gfid: Gfid | undefined, iatt: Iatt | null | undefined): void {
     if (gfid === undefined || gfid === NULL_GFID || this.timeoutMs === 0) return;
     if (iatt == null || iatt.gfid === NULL_GFID) return this.invalidate(gfid);
     const e = this.entry(gfid);
     e.iatt = iatt.clone();
     e.iattAt = now();
+    e.changedAt = ++this.clock;
+  }
+
+  /**
+   * A read's answer (lookup, stat, listing) for a request sent at clock `since`: kept unless the
+   * inode changed in the meantime, when the answer may describe it as it was before.
+   */
+  private remember(gfid: Gfid | undefined, iatt: Iatt | null | undefined, since: number): void {
+    if (gfid === undefined || gfid === NULL_GFID || this.timeoutMs === 0 || iatt == null || iatt.gfid === NULL_GFID) return;
+    const e = this.entry(gfid);
+    if (e.changedAt > since) return;
+    e.iatt = iatt.clone();
+    e.iattAt = now();
   }
 
   private invalidate(gfid: Gfid | undefined, xattrsToo = false): void {
-    if (gfid === undefined) return;
-    const e = this.entries.get(gfid);
-    if (e === undefined) return;
-    this.stats.invalidations++;
+    if (gfid === undefined || gfid === NULL_GFID) return;
+    // Kept even when nothing is cached: a read in flight must still see that the inode changed.
+    const e = this.entry(gfid);
+    if (e.iatt !== null) this.stats.invalidations++;
     e.iatt = null;
+    e.changedAt = ++this.clock;
     if (xattrsToo) e.xattrs.clear();
   }
 
@@ -122,10 +143,11 @@ export class MdCache extends DefaultXlator {
       return unwindLookup(frame, 0, 0, loc.inode, cached.clone(), null, null);
     }
     this.stats.misses++;
+    const since = this.clock;
     windLookup(frame, (_f, _c, _x, opRet, opErrno, inode, buf, x, postparent) => {
       if (opRet >= 0) {
-        this.update(buf?.gfid, buf);
-        this.update(loc.parent?.gfid, postparent);
+        this.remember(buf?.gfid, buf, since);
+        this.remember(loc.parent?.gfid, postparent, since);
       }
       unwindLookup(frame, opRet, opErrno, inode, buf, x, postparent);
     }, this.firstChild, loc, xdata);
@@ -138,8 +160,9 @@ export class MdCache extends DefaultXlator {
       return unwindStat(frame, 0, 0, cached.clone(), null);
     }
     this.stats.misses++;
+    const since = this.clock;
     windStat(frame, (_f, _c, _x, opRet, opErrno, buf, x) => {
-      if (opRet >= 0) this.update(buf?.gfid, buf);
+      if (opRet >= 0) this.remember(buf?.gfid, buf, since);
       unwindStat(frame, opRet, opErrno, buf, x);
     }, this.firstChild, loc, xdata);
   }
@@ -151,8 +174,9 @@ export class MdCache extends DefaultXlator {
       return unwindFstat(frame, 0, 0, cached.clone(), null);
     }
     this.stats.misses++;
+    const since = this.clock;
     windFstat(frame, (_f, _c, _x, opRet, opErrno, buf, x) => {
-      if (opRet >= 0) this.update(buf?.gfid, buf);
+      if (opRet >= 0) this.remember(buf?.gfid, buf, since);
       unwindFstat(frame, opRet, opErrno, buf, x);
     }, this.firstChild, fd, xdata);
   }
@@ -207,16 +231,18 @@ export class MdCache extends DefaultXlator {
 
   /** Listing a directory refreshes the attributes of what it lists. */
   override readdirp(frame: Frame, fd: Fd, size: number, offset: number, xdata: Dict | null): FopReturn {
+    const since = this.clock;
     windReaddirp(frame, (_f, _c, _x, opRet, opErrno, entries, x) => {
-      for (const e of entries ?? []) if (e.stat !== undefined && e.name !== '.' && e.name !== '..') this.update(e.stat.gfid, e.stat);
+      for (const e of entries ?? []) if (e.stat !== undefined && e.name !== '.' && e.name !== '..') this.remember(e.stat.gfid, e.stat, since);
       unwindReaddirp(frame, opRet, opErrno, entries, x);
     }, this.firstChild, fd, size, offset, xdata);
   }
 
   override readdir(frame: Frame, fd: Fd, size: number, offset: number, xdata: Dict | null): FopReturn {
     if (this.options['force-readdirp'] !== true || this.timeoutMs === 0) return super.readdir(frame, fd, size, offset, xdata);
+    const since = this.clock;
     windReaddirp(frame, (_f, _c, _x, opRet, opErrno, entries, x) => {
-      for (const e of entries ?? []) if (e.stat !== undefined && e.name !== '.' && e.name !== '..') this.update(e.stat.gfid, e.stat);
+      for (const e of entries ?? []) if (e.stat !== undefined && e.name !== '.' && e.name !== '..') this.remember(e.stat.gfid, e.stat, since);
       unwindReaddir(frame, opRet, opErrno, entries?.map((e) => ({ name: e.name, offset: e.offset, ino: e.ino, type: e.type })) ?? null, x);
     }, this.firstChild, fd, size, offset, xdata);
   }
