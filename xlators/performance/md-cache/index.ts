@@ -4,8 +4,8 @@
 // refreshes the entry from its post-op attributes, or drops it when it has none (write-behind's
 // early answers carry none). A lookup, stat or listing whose answer comes back after the inode
 // changed (its request may have been served before the change) is passed on but not cached: as
-// GlusterFS's md-cache compares an answer's incident time with the last invalidation, or a stale
-// size would be served later and the kernel would append over the last write.
+// GlusterFS's md-cache compares an answer's incident time with the last invalidation. Cached, such
+// an answer would hand the kernel a stale size later: its reads would stop short of the last write.
 import type { FopReturn } from '../../../generated/fop-types.js';
 import { DefaultXlator } from '../../../generated/defaults.js';
 import {
