@@ -6,7 +6,7 @@ import { afterEach, expect, it } from 'vitest';
 import { DefaultXlator } from '../../generated/defaults.js';
 import type { FopReturn } from '../../generated/fop-types.js';
 import { syncop } from '../../generated/syncop.js';
-import { unwindStat, windStat } from '../../generated/wind.js';
+import { unwindGetxattr, unwindStat, windGetxattr, windStat } from '../../generated/wind.js';
 import { Dict } from '../../runtime/dict.js';
 import { Errno } from '../../runtime/errno.js';
 import { Fd } from '../../runtime/fd.js';
@@ -17,21 +17,44 @@ import { findXlator, registerXlator } from '../../runtime/registry.js';
 import type { Frame } from '../../runtime/stack.js';
 import { overPosix, StackFixture, stackVolfile } from '../support/stack.js';
 
-/** Test layer: while `hold` is set, stat answers wait (as one overtaken by a write on the way up). */
-class HoldStatAnswers extends DefaultXlator {
-  static override readonly description = 'Test layer: holds stat answers.';
+/** Test layer: while `hold` is set, stat and getxattr answers wait (as if a change overtook them on the way up). */
+class HoldAnswers extends DefaultXlator {
+  static override readonly description = 'Test layer: holds stat and getxattr answers.';
   hold = false;
   readonly held: Array<() => void> = [];
 
+  private answer(go: () => void): void {
+    if (this.hold) this.held.push(go);
+    else go();
+  }
+
   override stat(frame: Frame, loc: Loc, xdata: Dict | null): FopReturn {
-    windStat(frame, (_f, _c, _x, opRet, opErrno, buf, x) => {
-      const answer = () => unwindStat(frame, opRet, opErrno, buf, x);
-      if (this.hold) this.held.push(answer);
-      else answer();
-    }, this.firstChild, loc, xdata);
+    windStat(frame, (_f, _c, _x, opRet, opErrno, buf, x) => this.answer(() => unwindStat(frame, opRet, opErrno, buf, x)), this.firstChild, loc, xdata);
+  }
+
+  override getxattr(frame: Frame, loc: Loc, name: string, xdata: Dict | null): FopReturn {
+    windGetxattr(frame, (_f, _c, _x, opRet, opErrno, dict, x) => this.answer(() => unwindGetxattr(frame, opRet, opErrno, dict, x)), this.firstChild, loc, name, xdata);
+  }
+
+  /** Stop holding and let the held answers go up, in order. */
+  letGo(): void {
+    this.hold = false;
+    for (const go of this.held.splice(0)) go();
   }
 }
-if (findXlator('test/hold-stat-answers') === undefined) registerXlator('test/hold-stat-answers', HoldStatAnswers);
+if (findXlator('test/hold-answers') === undefined) registerXlator('test/hold-answers', HoldAnswers);
+
+async function heldStack(): Promise<StackFixture> {
+  const fx = await StackFixture.create(
+    stackVolfile([
+      { name: 'posix', type: 'storage/posix', options: { directory: '@DATA@' } },
+      { name: 'hold', type: 'test/hold-answers' },
+      { name: 'mdc', type: 'performance/md-cache', options: { 'md-cache-timeout': '5', 'xattr-cache-list': 'user.*' } },
+    ]),
+  );
+  open.push(fx);
+  return fx;
+}
 
 const open: StackFixture[] = [];
 afterEach(async () => {
@@ -134,26 +157,33 @@ it('rejects a timeout beyond GlusterFS range', () => {
 });
 
 it('does not cache an answer that a change overtook on its way up', async () => {
-  const fx = await StackFixture.create(
-    stackVolfile([
-      { name: 'posix', type: 'storage/posix', options: { directory: '@DATA@' } },
-      { name: 'hold', type: 'test/hold-stat-answers' },
-      { name: 'mdc', type: 'performance/md-cache', options: { 'md-cache-timeout': '5' } },
-    ]),
-  );
-  open.push(fx);
+  const fx = await heldStack();
   const { loc, fd } = await fx.create('/appended', 'a');
   await syncop.setxattr(fx.top, loc, Dict.of({ 'user.x': Buffer.from('1') }), 0, null); // drops the cached attributes
-  const hold = fx.xlator<HoldStatAnswers>('hold');
+  const hold = fx.xlator<HoldAnswers>('hold');
   hold.hold = true;
   const early = syncop.stat(fx.top, loc, null); // answered by posix now (size 1), held on its way up
   await new Promise((r) => setTimeout(r, 50));
   expect(hold.held.length).toBe(1);
   expect((await syncop.writev(fx.top, fd, [Buffer.from('b')], 1, 1, 0, null, null)).opRet).toBe(1);
-  hold.hold = false;
-  for (const answer of hold.held.splice(0)) answer();
+  hold.letGo();
   expect((await early).buf!.size).toBe(1); // what it saw, passed on as it is
   // What md-cache now answers is the write's size, not the older answer that arrived after it.
   expect((await syncop.stat(fx.top, loc, null)).buf!.size).toBe(2);
   expect((await syncop.fstat(fx.top, fd, null)).buf!.size).toBe(2);
+});
+
+it('does not cache an xattr answer that a change overtook on its way up', async () => {
+  const fx = await heldStack();
+  const { loc } = await fx.create('/coloured');
+  await syncop.setxattr(fx.top, loc, Dict.of({ 'user.colour': Buffer.from('blue') }), 0, null);
+  const hold = fx.xlator<HoldAnswers>('hold');
+  hold.hold = true;
+  const early = syncop.getxattr(fx.top, loc, 'user.colour', null); // reads "blue", held on its way up
+  await new Promise((r) => setTimeout(r, 50));
+  expect(hold.held.length).toBe(1);
+  expect((await syncop.setxattr(fx.top, loc, Dict.of({ 'user.colour': Buffer.from('red') }), 0, null)).opRet).toBe(0);
+  hold.letGo();
+  expect((await early).dict!.getString('user.colour')).toBe('blue');
+  expect((await syncop.getxattr(fx.top, loc, 'user.colour', null)).dict!.getString('user.colour')).toBe('red');
 });

@@ -2,18 +2,19 @@
 // reply showed them, and answers lookup, stat, fstat and getxattr of those from memory while they
 // are younger than md-cache-timeout (GlusterFS's md-cache). Every fop that changes an inode
 // refreshes the entry from its post-op attributes, or drops it when it has none (write-behind's
-// early answers carry none). A lookup, stat or listing whose answer comes back after the inode
+// early answers carry none). A lookup, stat, listing or getxattr whose answer comes back after the inode
 // changed (its request may have been served before the change) is passed on but not cached: as
 // GlusterFS's md-cache compares an answer's incident time with the last invalidation. Cached, such
 // an answer would hand the kernel a stale size later: its reads would stop short of the last write.
 import type { FopReturn } from '../../../generated/fop-types.js';
 import { DefaultXlator } from '../../../generated/defaults.js';
 import {
-  unwindCreate, unwindDiscard, unwindFallocate, unwindFgetxattr, unwindFsetattr, unwindFstat, unwindFsync, unwindFtruncate, unwindGetxattr, unwindLink,
+  unwindCopyFileRange, unwindCreate, unwindDiscard, unwindFallocate, unwindFgetxattr, unwindFsetattr, unwindFstat, unwindFsync, unwindFtruncate, unwindGetxattr, unwindLink,
   unwindLookup, unwindMkdir, unwindMknod, unwindReaddir, unwindReaddirp, unwindRename, unwindRmdir, unwindSetattr, unwindStat, unwindSymlink,
   unwindTruncate, unwindUnlink, unwindWritev, unwindZerofill, windCreate, windDiscard, windFallocate, windFgetxattr, windFsetattr, windFstat, windFsync,
   windFtruncate, windGetxattr, windLink, windLookup, windMkdir, windMknod, windReaddirp, windRename, windRmdir, windSetattr, windStat, windSymlink,
-  windTruncate, windUnlink, windWritev, windZerofill,
+  windTruncate, windUnlink, windWritev, windZerofill, windCopyFileRange, windSetxattr, unwindSetxattr, windFsetxattr, unwindFsetxattr,
+  windRemovexattr, unwindRemovexattr, windFremovexattr, unwindFremovexattr, windOpen, unwindOpen,
 } from '../../../generated/wind.js';
 import { Dict } from '../../../runtime/dict.js';
 import { Errno } from '../../../runtime/errno.js';
@@ -189,9 +190,11 @@ export class MdCache extends DefaultXlator {
     return e.xattrs.get(name);
   }
 
-  private rememberXattr(gfid: Gfid, name: string, opRet: number, opErrno: number, dict: Dict | null): void {
+  /** A getxattr answer for a request sent at clock `since`: kept unless the inode changed meanwhile. */
+  private rememberXattr(gfid: Gfid, name: string, opRet: number, opErrno: number, dict: Dict | null, since: number): void {
     if (this.timeoutMs === 0 || !name || !this.cachesXattr(name) || gfid === NULL_GFID) return;
     const e = this.entry(gfid);
+    if (e.changedAt > since) return;
     if (now() - e.xattrsAt >= this.timeoutMs) {
       e.xattrs.clear();
       e.xattrsAt = now();
@@ -209,8 +212,9 @@ export class MdCache extends DefaultXlator {
       return unwindGetxattr(frame, cached.length, 0, new Dict([[name, Buffer.from(cached)]]), null);
     }
     if (this.cachesXattr(name ?? '')) this.stats.xattrMisses++;
+    const since = this.clock;
     windGetxattr(frame, (_f, _c, _x, opRet, opErrno, dict, x) => {
-      this.rememberXattr(gfid, name, opRet, opErrno, dict);
+      this.rememberXattr(gfid, name, opRet, opErrno, dict, since);
       unwindGetxattr(frame, opRet, opErrno, dict, x);
     }, this.firstChild, loc, name, xdata);
   }
@@ -223,8 +227,9 @@ export class MdCache extends DefaultXlator {
       if (cached === null) return unwindFgetxattr(frame, -1, Errno.ENODATA, null, null);
       return unwindFgetxattr(frame, cached.length, 0, new Dict([[name, Buffer.from(cached)]]), null);
     }
+    const since = this.clock;
     windFgetxattr(frame, (_f, _c, _x, opRet, opErrno, dict, x) => {
-      this.rememberXattr(gfid, name, opRet, opErrno, dict);
+      this.rememberXattr(gfid, name, opRet, opErrno, dict, since);
       unwindFgetxattr(frame, opRet, opErrno, dict, x);
     }, this.firstChild, fd, name, xdata);
   }
@@ -320,35 +325,57 @@ export class MdCache extends DefaultXlator {
     }, this.firstChild, fd, offset, len, xdata);
   }
 
+  // The changes below carry no post-op attributes: what they change is dropped when they are sent
+  // and again when they are answered, so that a read answered in between is not kept.
   override copyFileRange(frame: Frame, fdIn: Fd, offIn: number, fdOut: Fd, offOut: number, len: number, flags: number, xdata: Dict | null): FopReturn {
     this.invalidate(fdOut.inode.gfid);
-    super.copyFileRange(frame, fdIn, offIn, fdOut, offOut, len, flags, xdata);
+    windCopyFileRange(frame, (_f, _c, _x, opRet, opErrno, stbuf, pre, post, x) => {
+      this.invalidate(fdOut.inode.gfid);
+      unwindCopyFileRange(frame, opRet, opErrno, stbuf, pre, post, x);
+    }, this.firstChild, fdIn, offIn, fdOut, offOut, len, flags, xdata);
   }
 
   // Xattr changes drop the inode's cached xattrs and its attributes (ctime moves).
   override setxattr(frame: Frame, loc: Loc, dict: Dict | null, flags: number, xdata: Dict | null): FopReturn {
     this.invalidate(loc.inode.gfid, true);
-    super.setxattr(frame, loc, dict, flags, xdata);
+    windSetxattr(frame, (_f, _c, _x, opRet, opErrno, x) => {
+      this.invalidate(loc.inode.gfid, true);
+      unwindSetxattr(frame, opRet, opErrno, x);
+    }, this.firstChild, loc, dict, flags, xdata);
   }
 
   override fsetxattr(frame: Frame, fd: Fd, dict: Dict | null, flags: number, xdata: Dict | null): FopReturn {
     this.invalidate(fd.inode.gfid, true);
-    super.fsetxattr(frame, fd, dict, flags, xdata);
+    windFsetxattr(frame, (_f, _c, _x, opRet, opErrno, x) => {
+      this.invalidate(fd.inode.gfid, true);
+      unwindFsetxattr(frame, opRet, opErrno, x);
+    }, this.firstChild, fd, dict, flags, xdata);
   }
 
   override removexattr(frame: Frame, loc: Loc, name: string, xdata: Dict | null): FopReturn {
     this.invalidate(loc.inode.gfid, true);
-    super.removexattr(frame, loc, name, xdata);
+    windRemovexattr(frame, (_f, _c, _x, opRet, opErrno, x) => {
+      this.invalidate(loc.inode.gfid, true);
+      unwindRemovexattr(frame, opRet, opErrno, x);
+    }, this.firstChild, loc, name, xdata);
   }
 
   override fremovexattr(frame: Frame, fd: Fd, name: string, xdata: Dict | null): FopReturn {
     this.invalidate(fd.inode.gfid, true);
-    super.fremovexattr(frame, fd, name, xdata);
+    windFremovexattr(frame, (_f, _c, _x, opRet, opErrno, x) => {
+      this.invalidate(fd.inode.gfid, true);
+      unwindFremovexattr(frame, opRet, opErrno, x);
+    }, this.firstChild, fd, name, xdata);
   }
 
   override open(frame: Frame, loc: Loc, flags: number, fd: Fd, xdata: Dict | null): FopReturn {
-    if ((flags & 0o1000) !== 0) this.invalidate(loc.inode.gfid); // O_TRUNC
-    super.open(frame, loc, flags, fd, xdata);
+    if ((flags & 0o1000) === 0) return super.open(frame, loc, flags, fd, xdata);
+    // O_TRUNC
+    this.invalidate(loc.inode.gfid);
+    windOpen(frame, (_f, _c, _x, opRet, opErrno, opened, x) => {
+      this.invalidate(loc.inode.gfid);
+      unwindOpen(frame, opRet, opErrno, opened, x);
+    }, this.firstChild, loc, flags, fd, xdata);
   }
 
   // Entry fops: the new or changed object, and its parent(s).
