@@ -13,7 +13,6 @@ export function newGfid(): Gfid {
 
 // Every fop converts gfids between text and wire form, so these go byte by byte through tables
 // instead of through hex strings, regexes and slices.
-const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) {
   HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;

@@ -2,10 +2,10 @@
 // the garbage collector's business; what an iobref adds is a promise about reuse. One made with a
 // release hook belongs to an owner that will not touch the buffers until every reference is gone:
 // the FUSE session's read buffer for a large WRITE, protocol/client's pooled record for a READ
-// answer of 4 KiB or more. A translator that must hold the data past the fop's answer (write-behind), or past
-// its callback for a READ answer, takes a reference instead of a copy, as GlusterFS's translators
-// iobref_ref(); call stubs do so for what they capture. Without a release hook nothing is
-// promised: the caller may reuse its buffers once answered.
+// answer of 4 KiB or more. A translator that must hold the data past the fop's answer
+// (write-behind), or past its callback for a READ answer, takes a reference instead of a copy, as
+// GlusterFS's translators iobref_ref(); call stubs do so for what they capture. Without a release
+// hook nothing is promised: the caller may reuse its buffers once answered.
 export class Iobref {
   readonly buffers: Buffer[] = [];
   private refs = 1;

@@ -289,7 +289,8 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
 
   /** A reply buffer with room for the out header and `bodySize` bytes (zeroed). */
   replyBuffer(bodySize: number): Buffer {
-    // From Node's shared slab, zeroed by hand: Buffer.alloc gives each small reply an allocation of its own.
+    // From Node's shared slab, zeroed by hand: Buffer.alloc gives each small reply an allocation
+    // of its own.
     return Buffer.allocUnsafe(OUT_HEADER_SIZE + bodySize).fill(0);
   }
 

@@ -45,9 +45,9 @@ export class RpcError extends Error {
 }
 
 /**
- * The reply to a call, or why there is none. A pooled record (4 KiB to 1 MiB + 16 KiB) comes with `iobref`: its buffer goes
- * back to the connection's pool when the callback returns, so whoever keeps any of it past that
- * (a vector of READ data, say) must iobref.ref() it, and unref() when done.
+ * The reply to a call, or why there is none. A pooled record (4 KiB to 1 MiB + 16 KiB) comes with
+ * `iobref`: its buffer goes back to the connection's pool when the callback returns, so whoever
+ * keeps any of it past that (a vector of READ data, say) must iobref.ref() it, and unref() when done.
  */
 export type ReplyCallback = (error: RpcError | null, reply: XdrReader | null, iobref?: Iobref) => void;
 

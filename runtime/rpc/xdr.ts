@@ -1,6 +1,7 @@
 // XDR (RFC 4506), big-endian, in 4-byte units: what SunRPC and GlusterFS's .x files are made of.
 // The writer grows one buffer; the reader never reads past its buffer and never trusts a length
 // the peer sent before checking that the bytes are there.
+import { readBigUint64 } from '../bigint64.js';
 import { type Gfid, gfidFromBuffer, writeGfid } from '../gfid.js';
 
 export class XdrError extends Error {
@@ -12,9 +13,6 @@ export class XdrError extends Error {
 
 const pad = (n: number) => (4 - (n & 3)) & 3;
 const TWO_32 = 2 ** 32;
-const scratchBytes = new Uint8Array(8);
-const scratchWord = new BigUint64Array(scratchBytes.buffer);
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Strings up to this many characters try the ASCII fast path. */
 const SHORT_STRING = 256;
 
@@ -231,14 +229,7 @@ export class XdrReader {
 
   u64n(): bigint {
     this.need(8, 'unsigned hyper');
-    let v: bigint;
-    if (HOST_LITTLE_ENDIAN) {
-      // Byte-reversed into a scratch word: one bigint made, where readBigUInt64BE builds four.
-      for (let i = 0; i < 8; i++) scratchBytes[i] = this.buf[this.at + 7 - i]!;
-      v = scratchWord[0]!;
-    } else {
-      v = this.buf.readBigUInt64BE(this.at);
-    }
+    const v = readBigUint64(this.buf, this.at, true);
     this.at += 8;
     return v;
   }

@@ -2,10 +2,11 @@
 // reply showed them, and answers lookup, stat, fstat and getxattr of those from memory while they
 // are younger than md-cache-timeout (GlusterFS's md-cache). Every fop that changes an inode
 // refreshes the entry from its post-op attributes, or drops it when it has none (write-behind's
-// early answers carry none). A lookup, stat, listing or getxattr whose answer comes back after the inode
-// changed (its request may have been served before the change) is passed on but not cached: as
-// GlusterFS's md-cache compares an answer's incident time with the last invalidation. Cached, such
-// an answer would hand the kernel a stale size later: its reads would stop short of the last write.
+// early answers carry none). A lookup, stat, listing or getxattr whose answer comes back after
+// the inode changed (its request may have been served before the change) is passed on but not
+// cached, as GlusterFS's md-cache compares an answer's incident time with the last invalidation.
+// Cached, such an answer would hand the kernel a stale size later: reads would stop short of the
+// last write.
 import type { FopReturn } from '../../../generated/fop-types.js';
 import { DefaultXlator } from '../../../generated/defaults.js';
 import {

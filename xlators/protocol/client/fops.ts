@@ -203,7 +203,7 @@ export function readv(c: ProtocolClient, frame: Frame, fd: Fd, size: number, off
   if (n === null) return;
   c.submit(frame, 'READ', { gfid: fd.inode.gfid, fd: n, offset, size, flag: flags, xdata }, null, (r, rest, iobref) => {
     if (r.opRet < 0) return unwindReadv(frame, -1, errno(r.opRet, r.opErrno), null, 0, null, null, r.xdata);
-    // The data follows the XDR reply raw, in the same record; a large record's iobref says who
+    // The data follows the XDR reply raw, in the same record; a pooled record's iobref says who
     // may keep it (runtime/rpc/connection.ts).
     const data = rest.rest().subarray(0, r.opRet);
     unwindReadv(frame, data.length, 0, [data], 1, r.stat, iobref, r.xdata);
