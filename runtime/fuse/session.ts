@@ -179,16 +179,22 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
 
   /**
    * Loop reading: the device is non-blocking and watched by the event loop; when it is readable,
-   * requests are read here on the main thread until none is left (at most a batch, so replies
-   * from the bricks get their turn).
+   * requests are read here on the main thread. One program doing one thing after another (ls,
+   * cp, a metadata loop) has one request out at a time: after reading it, a second read would only
+   * come back with EAGAIN, a system call per request for nothing, so one is read and the loop
+   * (level-triggered) calls again if more came. When requests were already waiting for replies as
+   * this one arrived, the mount is busy with several callers: then the device is read until it is
+   * empty (at most a batch, so replies from the bricks get their turn).
    */
   private startPolling(): void {
     let buf = this.takeBuffer();
     this.poller = new FdPoller(this.fd, () => {
+      const busy = this.pending.size > 0;
       for (let i = 0; i < POLL_BATCH && !this.closed; i++) {
         const n = readNonBlocking(this.fd, buf);
         if (n >= 0) {
           buf = this.received(buf, n);
+          if (!busy) return;
           continue;
         }
         const errno = -n;
