@@ -9,7 +9,7 @@
 // starts on a later turn of the event loop, so a burst of requests cannot hold the loop), at most
 // thread-count fops are in flight below it (a fop holds its slot until it unwinds), per class at
 // most that class's limit, and a waiting stat overtakes waiting writes.
-import { allFops, type FopInfo } from '../../../generated/fops.js';
+import { allFops } from '../../../generated/fops.js';
 import { DefaultXlator } from '../../../generated/defaults.js';
 import { unwinders, winders } from '../../../generated/wind.js';
 import type { OptionDecl } from '../../../runtime/options.js';
@@ -17,6 +17,7 @@ import type { Frame } from '../../../runtime/stack.js';
 
 const CLASSES = ['hi', 'normal', 'lo', 'least'] as const;
 type PriorityClass = (typeof CLASSES)[number];
+const LEAST = CLASSES.indexOf('least');
 const LIMIT_KEYS: Record<PriorityClass, string> = { hi: 'high-prio-threads', normal: 'normal-prio-threads', lo: 'low-prio-threads', least: 'least-prio-threads' };
 
 interface Queued {
@@ -37,13 +38,22 @@ export class IoThreads extends DefaultXlator {
     { key: 'pass-through', type: 'bool', default: 'false', description: 'Queue nothing.' },
   ];
 
-  private readonly queues: Record<PriorityClass, Queued[]> = { hi: [], normal: [], lo: [], least: [] };
-  private readonly running: Record<PriorityClass, number> = { hi: 0, normal: 0, lo: 0, least: 0 };
+  // Per class, indexed by position in CLASSES: numbers, not names, on the path every fop takes.
+  private readonly queues: Queued[][] = CLASSES.map(() => []);
+  private readonly running: number[] = CLASSES.map(() => 0);
+  private readonly servedCounts: number[] = CLASSES.map(() => 0);
+  private limits: number[] = CLASSES.map(() => 1);
+  private threadCount = 1;
+  private passThrough = false;
+  private leastForInternal = true;
   private inFlight = 0;
   /** Fops queued in all classes. */
   private waiting = 0;
   private scheduled = false;
-  readonly served: Record<PriorityClass, number> = { hi: 0, normal: 0, lo: 0, least: 0 };
+  private readonly drainSoon = (): void => {
+    this.scheduled = false;
+    this.drain();
+  };
 
   constructor(name: string, type: string) {
     super(name, type);
@@ -52,21 +62,28 @@ export class IoThreads extends DefaultXlator {
     for (const fop of allFops) {
       if (fop.priority === 'none') continue; // fops with no class pass straight through
       const passOn = self[fop.method]!.bind(this);
-      self[fop.method] = (frame: Frame, ...args: unknown[]) => (this.options['pass-through'] === true ? passOn(frame, ...args) : this.enqueue(frame, fop, args));
+      const ownClass = CLASSES.indexOf(fop.priority as PriorityClass);
+      self[fop.method] = (frame: Frame, ...args: unknown[]) => {
+        if (this.passThrough) return passOn(frame, ...args);
+        this.enqueue(frame.root.pid < 0 && this.leastForInternal ? LEAST : ownClass, frame, fop.number, args);
+      };
     }
   }
 
-  private classOf(frame: Frame, fop: FopInfo): PriorityClass {
-    if (frame.root.pid < 0 && this.options['enable-least-priority'] === true) return 'least';
-    return fop.priority === 'none' ? 'normal' : (fop.priority as PriorityClass);
+  override init(): void {
+    this.threadCount = Number(this.options['thread-count']);
+    this.limits = CLASSES.map((c) => Number(this.options[LIMIT_KEYS[c]]));
+    this.passThrough = this.options['pass-through'] === true;
+    this.leastForInternal = this.options['enable-least-priority'] === true;
   }
 
-  private limit(c: PriorityClass): number {
-    return Number(this.options[LIMIT_KEYS[c]]);
+  /** Fops started so far, per class. */
+  get served(): Record<PriorityClass, number> {
+    return Object.fromEntries(CLASSES.map((c, i) => [c, this.servedCounts[i]])) as Record<PriorityClass, number>;
   }
 
-  private enqueue(frame: Frame, fop: FopInfo, args: unknown[]): void {
-    this.queues[this.classOf(frame, fop)].push({ frame, op: fop.number, args });
+  private enqueue(c: number, frame: Frame, op: number, args: unknown[]): void {
+    this.queues[c]!.push({ frame, op, args });
     this.waiting++;
     this.schedule();
   }
@@ -75,25 +92,22 @@ export class IoThreads extends DefaultXlator {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.drain();
-    });
+    setImmediate(this.drainSoon);
   }
 
   private drain(): void {
-    const total = Number(this.options['thread-count']);
-    for (const c of CLASSES) {
-      const q = this.queues[c];
-      while (q.length > 0 && this.inFlight < total && this.running[c] < this.limit(c)) {
+    for (let c = 0; c < CLASSES.length; c++) {
+      const q = this.queues[c]!;
+      const limit = this.limits[c]!;
+      while (q.length > 0 && this.inFlight < this.threadCount && this.running[c]! < limit) {
         const { frame, op, args } = q.shift()!;
         this.waiting--;
         this.inFlight++;
-        this.running[c]++;
-        this.served[c]++;
+        this.running[c]!++;
+        this.servedCounts[c]!++;
         winders[op]!(frame, (_f, _c, _x, opRet, opErrno, ...results) => {
           this.inFlight--;
-          this.running[c]--;
+          this.running[c]!--;
           if (this.waiting > 0) this.schedule();
           unwinders[op]!(frame, opRet, opErrno, ...results);
         }, this.firstChild, ...args);
@@ -104,9 +118,9 @@ export class IoThreads extends DefaultXlator {
   override dump(): Record<string, unknown> {
     return {
       inFlight: this.inFlight,
-      queued: Object.fromEntries(CLASSES.map((c) => [c, this.queues[c].length])),
-      running: { ...this.running },
-      served: { ...this.served },
+      queued: Object.fromEntries(CLASSES.map((c, i) => [c, this.queues[i]!.length])),
+      running: Object.fromEntries(CLASSES.map((c, i) => [c, this.running[i]])),
+      served: this.served,
     };
   }
 }

@@ -59,7 +59,13 @@ export class MdCache extends DefaultXlator {
   private patterns: RegExp[] = [];
   readonly stats = { hits: 0, misses: 0, invalidations: 0, xattrHits: 0, xattrMisses: 0 };
 
+  /** Options as numbers and flags, read once: every fop consults them. */
+  private timeoutMs = 0;
+  private forceReaddirp = true;
+
   override init(): void {
+    this.timeoutMs = this.options['pass-through'] === true ? 0 : Number(this.options['md-cache-timeout']) * 1000;
+    this.forceReaddirp = this.options['force-readdirp'] === true;
     const names: string[] = [];
     if (this.options['cache-posix-acl'] === true) names.push('system.posix_acl_access', 'system.posix_acl_default');
     if (this.options['cache-selinux'] === true) names.push('security.selinux');
@@ -67,10 +73,6 @@ export class MdCache extends DefaultXlator {
     if (this.options['cache-ima-xattrs'] === true) names.push('security.ima');
     names.push(...String(this.options['xattr-cache-list']).split(',').map((s) => s.trim()).filter(Boolean));
     this.patterns = names.map((n) => new RegExp(`^${n.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
-  }
-
-  private get timeoutMs(): number {
-    return this.options['pass-through'] === true ? 0 : Number(this.options['md-cache-timeout']) * 1000;
   }
 
   private cachesXattr(name: string): boolean {
@@ -245,7 +247,7 @@ export class MdCache extends DefaultXlator {
   }
 
   override readdir(frame: Frame, fd: Fd, size: number, offset: number, xdata: Dict | null): FopReturn {
-    if (this.options['force-readdirp'] !== true || this.timeoutMs === 0) return super.readdir(frame, fd, size, offset, xdata);
+    if (!this.forceReaddirp || this.timeoutMs === 0) return super.readdir(frame, fd, size, offset, xdata);
     const since = this.clock;
     windReaddirp(frame, (_f, _c, _x, opRet, opErrno, entries, x) => {
       for (const e of entries ?? []) if (e.stat !== undefined && e.name !== '.' && e.name !== '..') this.remember(e.stat.gfid, e.stat, since);

@@ -40,6 +40,12 @@ export class OpenBehind extends DefaultXlator {
   ];
 
   readonly stats = { deferred: 0, opened: 0, neverOpened: 0 };
+  /** lazy-open on and pass-through off, read once. */
+  private deferOpens = true;
+
+  override init(): void {
+    this.deferOpens = this.options['lazy-open'] === true && this.options['pass-through'] !== true;
+  }
 
   private lazy(fd: Fd): LazyFd | undefined {
     return fd.ctx.get(this) as LazyFd | undefined;
@@ -56,7 +62,7 @@ export class OpenBehind extends DefaultXlator {
   }
 
   override open(frame: Frame, loc: Loc, flags: number, fd: Fd, xdata: Dict | null): FopReturn {
-    if (this.options['lazy-open'] !== true || this.options['pass-through'] === true || (flags & O_TRUNC) !== 0) {
+    if (!this.deferOpens || (flags & O_TRUNC) !== 0) {
       return super.open(frame, loc, flags, fd, xdata);
     }
     const r = frame.root;

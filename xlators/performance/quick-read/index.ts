@@ -40,8 +40,17 @@ export class QuickRead extends DefaultXlator {
   private bytes = 0;
   readonly stats = { hits: 0, misses: 0, fetched: 0, evicted: 0, invalidated: 0 };
 
-  private get enabled(): boolean {
-    return this.options['pass-through'] !== true && Number(this.options['max-file-size']) > 0;
+  /** Options as numbers and flags, read once: every lookup and read consults them. */
+  private enabled = false;
+  private maxFileSize = 0;
+  private cacheSize = 0;
+  private cacheTimeoutMs = 0;
+
+  override init(): void {
+    this.maxFileSize = Number(this.options['max-file-size']);
+    this.cacheSize = Number(this.options['cache-size']);
+    this.cacheTimeoutMs = Number(this.options['cache-timeout']) * 1000;
+    this.enabled = this.options['pass-through'] !== true && this.maxFileSize > 0;
   }
 
   private drop(gfid: Gfid | undefined): void {
@@ -54,7 +63,7 @@ export class QuickRead extends DefaultXlator {
   }
 
   private store(gfid: Gfid, content: Buffer, iatt: Iatt): void {
-    const limit = Number(this.options['cache-size']);
+    const limit = this.cacheSize;
     this.drop(gfid);
     if (content.length > limit) return;
     this.cache.set(gfid, { content: Buffer.from(content), iatt: iatt.clone(), fetchedAt: performance.now() });
@@ -78,7 +87,7 @@ export class QuickRead extends DefaultXlator {
   override lookup(frame: Frame, loc: Loc, xdata: Dict | null): FopReturn {
     if (!this.enabled) return super.lookup(frame, loc, xdata);
     const ask = new Dict(xdata ?? []);
-    if (!ask.has(CONTENT_KEY)) ask.set(CONTENT_KEY, Number(this.options['max-file-size']));
+    if (!ask.has(CONTENT_KEY)) ask.set(CONTENT_KEY, this.maxFileSize);
     windLookup(frame, (_f, _c, _x, opRet, opErrno, inode, buf, x, postparent) => {
       const content = x?.get(CONTENT_KEY);
       if (opRet >= 0 && buf !== null) {
@@ -93,7 +102,7 @@ export class QuickRead extends DefaultXlator {
 
   override readv(frame: Frame, fd: Fd, size: number, offset: number, flags: number, xdata: Dict | null): FopReturn {
     const c = this.cache.get(fd.inode.gfid);
-    const timeout = Number(this.options['cache-timeout']) * 1000;
+    const timeout = this.cacheTimeoutMs;
     if (c === undefined || (fd.flags & O_DIRECT) !== 0 || performance.now() - c.fetchedAt >= timeout) {
       if (c !== undefined && performance.now() - c.fetchedAt >= timeout) this.drop(fd.inode.gfid);
       this.stats.misses++;

@@ -71,8 +71,15 @@ export class WriteBehind extends DefaultXlator {
   private readonly byGfid = new Map<string, WbInode>();
   stats = { acknowledged: 0, waited: 0, batches: 0, aggregated: 0, failedBehind: 0 };
 
-  private get passThrough(): boolean {
-    return this.options['pass-through'] === true;
+  /** Options as flags, read once: every fop consults them. */
+  private passThrough = false;
+  private flushBehind = true;
+  private strictODirect = false;
+
+  override init(): void {
+    this.passThrough = this.options['pass-through'] === true;
+    this.flushBehind = this.options['flush-behind'] === true;
+    this.strictODirect = this.options['strict-O_DIRECT'] === true;
   }
 
   private wbInode(inode: Inode): WbInode {
@@ -187,7 +194,7 @@ export class WriteBehind extends DefaultXlator {
   /** O_SYNC, O_DSYNC, O_APPEND and (with strict-O_DIRECT) O_DIRECT writes are not held. */
   private mayHold(fd: Fd): boolean {
     if ((fd.flags & (O_SYNC | O_DSYNC | O_APPEND)) !== 0) return false;
-    if ((fd.flags & O_DIRECT) !== 0 && this.options['strict-O_DIRECT'] === true) return false;
+    if ((fd.flags & O_DIRECT) !== 0 && this.strictODirect) return false;
     return (fd.flags & O_ACCMODE) !== 0 || fd.anonymous;
   }
 
@@ -226,7 +233,7 @@ export class WriteBehind extends DefaultXlator {
     if (this.passThrough) return super.flush(frame, fd, xdata);
     const error = this.takeError(fd);
     if (error !== 0) return unwindFlush(frame, -1, error, null);
-    if (this.options['flush-behind'] === true) {
+    if (this.flushBehind) {
       // Answer now, as GlusterFS does whether or not writes are held: close(2) does not wait for
       // the brick. The flush itself goes down on its own stack, after any held writes; an error
       // from a write behind it was taken above or is kept for the fd's next fop.
