@@ -1,8 +1,8 @@
-// gfids between bytes and text: the decoder remembers recent gfids by their bytes, so it is checked
+// gfids between bytes and text, and new ones: the decoder remembers recent gfids by their bytes, so it is checked
 // against a plain hex rendering over more distinct gfids than it remembers, repeats among them.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { gfidFromBuffer, gfidToBuffer, NULL_GFID } from '../../runtime/gfid.js';
+import { gfidFromBuffer, gfidToBuffer, isGfid, newGfid, NULL_GFID } from '../../runtime/gfid.js';
 
 const plain = (b: Buffer) => {
   const h = b.toString('hex');
@@ -31,5 +31,18 @@ describe('gfid text', () => {
     expect(gfidFromBuffer(Buffer.alloc(16))).toBe(NULL_GFID);
     expect(() => gfidFromBuffer(Buffer.alloc(15))).toThrow(RangeError);
     expect(() => gfidFromBuffer(Buffer.alloc(16), 1)).toThrow(RangeError);
+  });
+
+  it('makes new gfids that are random version 4 UUIDs, distinct across refills of the random pool', () => {
+    const made = Array.from({ length: 1000 }, () => newGfid());
+    expect(new Set(made).size).toBe(made.length);
+    for (const g of made) {
+      expect(isGfid(g)).toBe(true);
+      expect(g[14]).toBe('4'); // version
+      expect('89ab').toContain(g[19]); // variant
+      expect(gfidFromBuffer(gfidToBuffer(g))).toBe(g);
+    }
+    // Every other hex digit varies: nothing of the pool leaks through as a constant.
+    for (const at of [0, 7, 9, 15, 20, 35]) expect(new Set(made.map((g) => g[at])).size).toBeGreaterThan(8);
   });
 });
