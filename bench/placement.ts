@@ -14,8 +14,8 @@ const runs = numberOption('runs', 5);
 const seconds = numberOption('seconds', 5);
 const metaFiles = numberOption('meta-files', 2000);
 const work = '/var/tmp/xlfs-bench-placement';
-const clients = ['gluster-stock', 'xlfs-gluster'] as const;
 const mounts = [{ name: 'gluster-stock', kind: 'stock' }, { name: 'xlfs-gluster', kind: 'xlfs' }] as const;
+const clients = mounts.map((m) => m.name);
 
 /** CPUs of the application, the client and the brick; null leaves that one to the scheduler. */
 interface Placement {
@@ -56,7 +56,12 @@ async function main(): Promise<void> {
     const server = { 'gluster-stock': serverOf(mnt['gluster-stock']!), 'xlfs-gluster': serverOf(mnt['xlfs-gluster']!) };
     const workloads = workloadsFor({ sizeMiB: 256, seconds, metaFiles, only: stringOption('workloads') ?? 'create,rand read 4k direct x1' });
     // The first runs after a mount are the slowest (caches cold, V8 still compiling): not counted.
-    for (const w of workloads) for (const c of clients) (w.run(mnt[c]!), cleanUp(mnt[c]!));
+    for (const w of workloads) {
+      for (const c of clients) {
+        w.run(mnt[c]!);
+        cleanUp(mnt[c]!);
+      }
+    }
     for (const p of placements) {
       pin(brick.pid!, p.brick, all);
       for (const w of workloads) {

@@ -271,18 +271,18 @@ export class XdrReader {
   // carries a few gfids and dict strings, and every view is an object for the collector.
 
   string(): string {
-    const length = this.u32();
-    this.need(length + pad(length), 'string');
-    const s = this.buf.toString('utf8', this.at, this.at + length);
-    this.at += length + pad(length);
-    return s;
+    return this.text(false);
   }
 
   /** A C string sent as an opaque (GlusterFS's dict keys and strings): its text, without the NUL. */
   cString(): string {
+    return this.text(true);
+  }
+
+  private text(dropNul: boolean): string {
     const length = this.u32();
     this.need(length + pad(length), 'string');
-    const end = length > 0 && this.buf[this.at + length - 1] === 0 ? this.at + length - 1 : this.at + length;
+    const end = dropNul && length > 0 && this.buf[this.at + length - 1] === 0 ? this.at + length - 1 : this.at + length;
     const s = this.buf.toString('utf8', this.at, end);
     this.at += length + pad(length);
     return s;
