@@ -20,10 +20,11 @@ import {
 import { decodeFuseHeader, FUSE_REQUEST_HEADER_SIZE, fuseOpcodeByNumber, type FuseHandlers } from '../../generated/fuse-opcodes.js';
 import type { FuseInHeader } from '../../generated/fuse-abi.js';
 import { noteActivity } from '../busy-poll.js';
+import { errnoName, errnoOf } from '../errno.js';
 import { Iobref } from '../iobref.js';
 import { Logger } from '../log.js';
 import { FdPoller } from '../sys/fd-poller.js';
-import { readNonBlocking } from '../sys/libc.js';
+import { readNonBlocking, writeNonBlocking } from '../sys/libc.js';
 import { readU64, writeU64 } from './wire.js';
 import { isFuseMounted, kernelMount, kernelUnmount, type KernelMountOptions, setReadAhead, startWatchdog } from './mount.js';
 
@@ -340,15 +341,26 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
       lent.unref();
     }
     if (this.closed) return;
+    if (buffers.length === 1) {
+      // Most replies are one buffer: one write(2) through koffi. fs.writevSync costs several times
+      // the system call's own user time in Node's machinery (request setup, trace-event checks,
+      // the array of views), on every reply.
+      const n = writeNonBlocking(this.fd, buffers[0]!);
+      if (n < 0) this.writeFailed(-n);
+      return;
+    }
     try {
       writevSync(this.fd, buffers);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      // ENOENT: the kernel no longer waits for this request (interrupted). ENODEV: unmounted.
-      if (code === 'ENOENT') return;
-      if (code === 'ENODEV') return this.close();
-      log.error(`writing a reply to /dev/fuse: ${(e as Error).message}`);
+      this.writeFailed(errnoOf(e));
     }
+  }
+
+  private writeFailed(errno: number): void {
+    // ENOENT: the kernel no longer waits for this request (interrupted). ENODEV: unmounted.
+    if (errno === constants.errno.ENOENT) return;
+    if (errno === constants.errno.ENODEV) return this.close();
+    log.error(`writing a reply to /dev/fuse: ${errnoName(errno)}`);
   }
 
   // ---- notifications (the kernel drops what it caches about an inode or a name)
