@@ -27,28 +27,45 @@ export interface Credentials {
 
 const ROOT_CREDENTIALS: Credentials = { uid: 0, gid: 0, pid: 0, groups: [] };
 
-/** Process-wide bookkeeping of stacks (call_pool_t). */
+/**
+ * Process-wide bookkeeping of stacks (call_pool_t). Stacks not yet destroyed are kept, as
+ * GlusterFS keeps them, in a list threaded through the stacks themselves: linking and unlinking
+ * one allocates nothing, where a map with an entry added and removed per request reallocated its
+ * table every few requests.
+ */
 export class CallPool {
   private nextUnique = 1;
   /** Stamp frames with hrtime on wind and unwind; off costs one branch per hop. */
   measureLatency = false;
   totalStacks = 0;
-  /** Stacks not yet destroyed, by unique: a number key, where a set of objects hashes each new stack. */
-  readonly live = new Map<number, CallStack>();
+  /** Stacks not yet destroyed. */
+  liveCount = 0;
+  /** The most recently created live stack; each links to the one created before it. */
+  newest: CallStack | null = null;
 
   createStack(caller: Xlator, credentials: Credentials = ROOT_CREDENTIALS, op = 0): Frame {
     const stack = new CallStack(this, this.nextUnique++, credentials, op);
     this.totalStacks++;
-    this.live.set(stack.unique, stack);
+    this.liveCount++;
+    stack.older = this.newest;
+    if (this.newest !== null) this.newest.newer = stack;
+    this.newest = stack;
     const frame = new Frame(stack, null, caller, null, null, op);
     if (this.measureLatency) frame.begin = process.hrtime.bigint();
     stack.top = frame;
     return frame;
   }
 
+  /** Stacks not yet destroyed, oldest first. */
+  get live(): CallStack[] {
+    const stacks: CallStack[] = [];
+    for (let s = this.newest; s !== null; s = s.older) stacks.push(s);
+    return stacks.reverse();
+  }
+
   /** Pending stacks and their frames, for a statedump. */
   dump(): object[] {
-    return [...this.live.values()].map((s) => s.dump());
+    return this.live.map((s) => s.dump());
   }
 }
 
@@ -70,7 +87,13 @@ export class CallStack {
   /** Opaque state of the originator (the FUSE request, a syncop promise ...). */
   state: unknown = null;
   top!: Frame;
-  readonly frames: Frame[] = [];
+  /** Neighbours in the pool's list of live stacks (call_pool_t's all_frames). */
+  older: CallStack | null = null;
+  newer: CallStack | null = null;
+  /** Frames wound on this stack, in a list through Frame.nextInStack (the first frame not included). */
+  firstWound: Frame | null = null;
+  lastWound: Frame | null = null;
+  private destroyed = false;
 
   constructor(
     readonly pool: CallPool,
@@ -86,9 +109,24 @@ export class CallStack {
     this.lkOwner = credentials.lkOwner ?? EMPTY;
   }
 
+  /** Frames wound on this stack, in winding order (the stack's first frame is `top`). */
+  get frames(): Frame[] {
+    const frames: Frame[] = [];
+    for (let f = this.firstWound; f !== null; f = f.nextInStack) frames.push(f);
+    return frames;
+  }
+
   /** STACK_DESTROY: the originator is done with every frame of this stack. */
   destroy(): void {
-    this.pool.live.delete(this.unique);
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const pool = this.pool;
+    pool.liveCount--;
+    if (this.newer !== null) this.newer.older = this.older;
+    else pool.newest = this.older;
+    if (this.older !== null) this.older.newer = this.newer;
+    this.older = null;
+    this.newer = null;
   }
 
   dump(): object {
@@ -114,6 +152,8 @@ export class Frame {
   end = 0n;
   /** The function that unwound this frame, for statedumps. */
   unwindFrom = '';
+  /** The frame wound on the same stack after this one. */
+  nextInStack: Frame | null = null;
 
   /** The translator executing this frame. */
   this: Xlator;
@@ -134,8 +174,11 @@ export class Frame {
   windFrame(child: Xlator, op: number, ret: Function, cookie?: unknown): Frame {
     const frame = new Frame(this.root, this, child, ret, null, op);
     frame.cookie = cookie === undefined ? frame : cookie;
-    if (this.root.pool.measureLatency) frame.begin = process.hrtime.bigint();
-    this.root.frames.push(frame);
+    const root = this.root;
+    if (root.pool.measureLatency) frame.begin = process.hrtime.bigint();
+    if (root.lastWound === null) root.firstWound = frame;
+    else root.lastWound.nextInStack = frame;
+    root.lastWound = frame;
     return frame;
   }
 

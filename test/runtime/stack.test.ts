@@ -114,6 +114,26 @@ describe('wind and unwind', () => {
   });
 });
 
+describe('the call pool', () => {
+  it('lists live stacks oldest first with their frames in winding order, and forgets each once destroyed', () => {
+    const caller = new DefaultXlator('caller', 'test/caller');
+    const before = callPool.live.length;
+    const [a, b, c] = [1, 2, 3].map(() => callPool.createStack(caller));
+    const child = a!.windFrame(new DefaultXlator('x', 'test/x'), Fop.STAT, () => {});
+    child.windFrame(new DefaultXlator('y', 'test/y'), Fop.STAT, () => {});
+    expect(a!.root.frames.map((f) => f.this.name)).toEqual(['x', 'y']);
+    expect(callPool.live.slice(before).map((s) => s.unique)).toEqual([a, b, c].map((f) => f!.root.unique));
+    b!.root.destroy();
+    expect(callPool.live.slice(before).map((s) => s.unique)).toEqual([a, c].map((f) => f!.root.unique));
+    c!.root.destroy();
+    c!.root.destroy(); // a second destroy changes nothing
+    expect(callPool.live.slice(before).map((s) => s.unique)).toEqual([a!.root.unique]);
+    a!.root.destroy();
+    expect(callPool.live.length).toBe(before);
+    expect(callPool.liveCount).toBe(before);
+  });
+});
+
 describe('a translator that misbehaves fails only that call', () => {
   it('a fop that throws unwinds EIO and logs the translator', async () => {
     class Thrower extends DefaultXlator {
