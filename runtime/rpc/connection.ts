@@ -51,10 +51,55 @@ export class RpcError extends Error {
  */
 export type ReplyCallback = (error: RpcError | null, reply: XdrReader | null, iobref?: Iobref) => void;
 
-interface Pending {
+export interface Pending {
+  xid: number;
   cb: ReplyCallback;
   sentAt: number;
   what: string;
+}
+
+/**
+ * Calls waiting for their replies, by xid. Xids are handed out in order, so a call nearly always
+ * finds its slot (xid modulo the size) free: a slot array, with a map only for the rare call whose
+ * slot is still taken by a call that old. A map alone, with an entry added and removed per call,
+ * reallocated its table every few calls.
+ */
+const PENDING_SLOTS = 1024;
+export class PendingCalls {
+  private readonly slots: (Pending | null)[] = new Array<Pending | null>(PENDING_SLOTS).fill(null);
+  private readonly overflow = new Map<number, Pending>();
+  size = 0;
+
+  add(p: Pending): void {
+    const i = p.xid & (PENDING_SLOTS - 1);
+    if (this.slots[i] === null) this.slots[i] = p;
+    else this.overflow.set(p.xid, p);
+    this.size++;
+  }
+
+  /** The call `xid` is answered: take it out (undefined if it is not waiting). */
+  take(xid: number): Pending | undefined {
+    const i = xid & (PENDING_SLOTS - 1);
+    const p = this.slots[i];
+    if (p != null && p.xid === xid) {
+      this.slots[i] = null;
+      this.size--;
+      return p;
+    }
+    const o = this.overflow.get(xid);
+    if (o !== undefined) {
+      this.overflow.delete(xid);
+      this.size--;
+    }
+    return o;
+  }
+
+  /** Every waiting call, in no particular order. */
+  all(): Pending[] {
+    const out: Pending[] = [...this.overflow.values()];
+    if (this.size > out.length) for (const p of this.slots) if (p !== null) out.push(p);
+    return out;
+  }
 }
 
 const MSG_CALL = 0;
@@ -94,7 +139,7 @@ export interface RpcConnectionOptions {
 export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reason: string]; serverCall: [program: number, procedure: number, body: XdrReader] }> {
   private socket: Socket | null = null;
   private nextXid = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingCalls();
   // Record assembly (receive): the record mark when a read splits it, the fragment being filled,
   // and the fragments of a record not yet complete.
   private readonly readBuffer = Buffer.allocUnsafe(1 << 20);
@@ -185,8 +230,8 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     this.partialPooled = null;
     this.fragments = [];
     this.fragmentBytes = 0;
-    const failed = [...this.pending.values()];
-    this.pending.clear();
+    const failed = this.pending.all();
+    for (const p of failed) this.pending.take(p.xid);
     for (const p of failed) p.cb(new RpcError(`${p.what}: ${reason}`, Errno.ENOTCONN), null);
     if (wasConnected) this.emit('disconnect', reason);
   }
@@ -233,7 +278,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     w.u32(0);
     encode(w, args);
     const head = w.finish();
-    this.pending.set(xid, { cb, sentAt: Date.now(), what });
+    this.pending.add({ xid, cb, sentAt: Date.now(), what });
     // Header and arguments go out as one buffer in one write; only WRITE data (the payload) is
     // passed on as it is, behind them, so that it is never copied.
     if (payload === null) {
@@ -412,9 +457,8 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       return;
     }
     if (type !== MSG_REPLY) throw new Error(`message type ${type}`);
-    const p = this.pending.get(xid);
+    const p = this.pending.take(xid);
     if (p === undefined) return; // answered after we gave up on it (timed out)
-    this.pending.delete(xid);
     const replyStat = r.u32();
     if (replyStat !== 0) {
       const reject = r.u32();
@@ -436,9 +480,9 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     const now = Date.now();
     const { frameTimeout, pingTimeout } = this.options;
     if (frameTimeout > 0) {
-      for (const [xid, p] of this.pending) {
+      for (const p of this.pending.all()) {
         if (now - p.sentAt < frameTimeout * 1000) continue;
-        this.pending.delete(xid);
+        if (this.pending.take(p.xid) === undefined) continue; // failed by an earlier callback
         p.cb(new RpcError(`${p.what}: no reply in ${frameTimeout} s (frame-timeout)`, Errno.ETIMEDOUT), null);
       }
     }
