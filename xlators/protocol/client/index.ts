@@ -64,9 +64,12 @@ export class ProtocolClient extends DefaultXlator {
   private readonly openFds = new Set<Fd>();
   lastError = '';
 
+  private sendGids = true;
+
   override init(): void {
     if (this.options['remote-host'] === undefined) throw new Error("option 'remote-host' is required: the brick's address");
     if (this.options['remote-subvolume'] === undefined) throw new Error("option 'remote-subvolume' is required: the brick's name (its path)");
+    this.sendGids = this.options['send-gids'] !== false;
   }
 
   override notify(event: number, data?: unknown): void {
@@ -239,13 +242,15 @@ export class ProtocolClient extends DefaultXlator {
     }, proc);
   }
 
+  /** Who makes the call: the call stack itself carries every field of the credential. */
   private credential(frame: Frame): RpcCredential {
     const root = frame.root;
+    if (this.sendGids) return root;
     return {
       pid: root.pid,
       uid: root.uid,
       gid: root.gid,
-      groups: this.options['send-gids'] === false ? [] : root.groups,
+      groups: [],
       lkOwner: root.lkOwner,
       flags: root.flags,
       ctimeSec: root.ctimeSec,
