@@ -33,6 +33,8 @@ const OUT_HEADER_SIZE = 16;
 /** Requests up to this size are copied out of the reader's buffer rather than keeping it. */
 const COPY_LIMIT = 128 * 1024;
 const NOTIFY_INVAL_INODE = 2;
+/** Data replies up to this size (header included) are copied into one buffer for one write(2). */
+const GATHER_LIMIT = 32 * 1024;
 /** Requests read per readiness callback before the loop serves other events. */
 const POLL_BATCH = 16;
 
@@ -104,6 +106,8 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
   private readonly lent = new Map<number, Iobref>();
   private readonly spare: Buffer[] = [];
   private poller: FdPoller | null = null;
+  /** Where a small data reply is gathered (replies are written synchronously, one at a time). */
+  private readonly gather = Buffer.allocUnsafe(GATHER_LIMIT);
 
   private constructor(
     readonly fd: number,
@@ -309,15 +313,22 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
     this.write(unique, [reply]);
   }
 
-  /** Reply with data buffers after the header (READ, READDIR, GETXATTR ...). */
+  /**
+   * Reply with data buffers after the header (READ, READDIR, GETXATTR ...). A small reply is
+   * gathered into one buffer and goes out with one write(2): copying a 4 KiB READ costs less than
+   * fs.writevSync's machinery; a large one is written from where its data lies.
+   */
   sendData(unique: number, buffers: readonly Buffer[]): void {
-    const header = Buffer.allocUnsafe(OUT_HEADER_SIZE);
     let len = OUT_HEADER_SIZE;
     for (const b of buffers) len += b.length;
+    const header = len <= GATHER_LIMIT ? this.gather.subarray(0, len) : Buffer.allocUnsafe(OUT_HEADER_SIZE);
     header.writeUInt32LE(len, 0);
     header.writeInt32LE(0, 4);
     writeU64(header, 8, unique);
-    this.write(unique, [header, ...buffers]);
+    if (len > GATHER_LIMIT) return this.write(unique, [header, ...buffers]);
+    let at = OUT_HEADER_SIZE;
+    for (const b of buffers) at += b.copy(header, at);
+    this.write(unique, [header]);
   }
 
   replyEmpty(unique: number): void {
