@@ -10,7 +10,7 @@
 // waiting stat overtakes waiting writes. A fop that finds a free slot and nothing waiting goes down
 // at once, as it would to an idle worker; only a fop that must wait is queued, and queued fops
 // start on a later turn of the event loop, never inside the wind or unwind that freed their slot.
-// (Handing every fop over through setImmediate cost a turn of the loop per request, ~2 % of the
+// (Handing every fop over through setImmediate cost a turn of the loop per request: a tenth of the
 // daemon's CPU on a metadata loop, and bought nothing: the FUSE reader already yields between
 // batches of requests.)
 import { allFops } from '../../../generated/fops.js';
