@@ -9,7 +9,9 @@ import koffi from 'koffi';
 const UV_POLL = 8; // uv_handle_type
 const UV_READABLE = 1;
 
-const uvPollCallback = koffi.proto('void xlfs_uv_poll_cb(void *handle, int status, int events)');
+// The handle comes as an integer: as a `void *` koffi would wrap it in a new external object, with
+// a global handle for the garbage collector to clear, on every callback.
+const uvPollCallback = koffi.proto('void xlfs_uv_poll_cb(uintptr_t handle, int status, int events)');
 const uvCloseCallback = koffi.proto('void xlfs_uv_close_cb(void *handle)');
 
 type LibuvCalls = {
