@@ -58,6 +58,8 @@ export class IoThreads extends DefaultXlator {
     this.scheduled = false;
     this.drain();
   };
+  /** Per fop number, the callback that frees the slot and passes the answer up (one, not one per call). */
+  private readonly answers: ((frame: Frame, cookie: unknown, xl: unknown, opRet: number, opErrno: number, ...results: unknown[]) => void)[] = [];
 
   constructor(name: string, type: string) {
     super(name, type);
@@ -67,6 +69,11 @@ export class IoThreads extends DefaultXlator {
       if (fop.priority === 'none') continue; // fops with no class pass straight through
       const passOn = self[fop.method]!.bind(this);
       const ownClass = CLASSES.indexOf(fop.priority as PriorityClass);
+      const unwind = unwinders[fop.number]!;
+      this.answers[fop.number] = (frame, _cookie, _xl, opRet, opErrno, ...results) => {
+        this.finished(frame.local as number);
+        unwind(frame, opRet, opErrno, ...results);
+      };
       self[fop.method] = (frame: Frame, ...args: unknown[]) => {
         if (this.passThrough) return passOn(frame, ...args);
         this.enqueue(frame.root.pid < 0 && this.leastForInternal ? LEAST : ownClass, frame, fop.number, args);
@@ -115,17 +122,20 @@ export class IoThreads extends DefaultXlator {
     }
   }
 
-  /** Wind a fop of class `c` down; its slot is held until it unwinds. */
+  /** Wind a fop of class `c` down; its slot is held until it unwinds. The class rides in frame.local. */
   private start(c: number, frame: Frame, op: number, args: unknown[]): void {
     this.inFlight++;
     this.running[c]!++;
     this.servedCounts[c]!++;
-    winders[op]!(frame, (_f, _c, _x, opRet, opErrno, ...results) => {
-      this.inFlight--;
-      this.running[c]!--;
-      if (this.waiting > 0) this.schedule();
-      unwinders[op]!(frame, opRet, opErrno, ...results);
-    }, this.firstChild, ...args);
+    frame.local = c;
+    winders[op]!(frame, this.answers[op]!, this.firstChild, ...args);
+  }
+
+  /** A fop of class `c` has unwound: its slot is free for a waiting one. */
+  private finished(c: number): void {
+    this.inFlight--;
+    this.running[c]!--;
+    if (this.waiting > 0) this.schedule();
   }
 
   override dump(): Record<string, unknown> {
