@@ -54,6 +54,7 @@ export type ReplyCallback = (error: RpcError | null, reply: XdrReader | null, io
 export interface Pending {
   xid: number;
   cb: ReplyCallback;
+  /** The connection's clock (whole seconds) when the call went out. */
   sentAt: number;
   what: string;
 }
@@ -156,8 +157,15 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   private lastFragment = false;
   private fragments: Buffer[] = [];
   private fragmentBytes = 0;
-  private lastHeard = Date.now();
-  private pingSentAt = 0;
+  /**
+   * Seconds counted by the sweep: frame-timeout and ping-timeout are whole seconds, and reading the
+   * time on every call and every reply cost more than the timeouts need. A deadline of N seconds
+   * is met after N to N+1 seconds.
+   */
+  private clock = 0;
+  private heardAt = 0;
+  /** When the outstanding PING went out, or -1. */
+  private pingSentAt = -1;
   private timer: NodeJS.Timeout | null = null;
   /** The socket's file descriptor while connected, or -1. */
   private fd = -1;
@@ -196,7 +204,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
         const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
         this.fd = typeof fd === 'number' && fd >= 0 ? fd : -1;
         this.connected = true;
-        this.lastHeard = Date.now();
+        this.heardAt = this.clock;
         this.timer = setInterval(() => this.sweep(), 1000);
         this.timer.unref();
         this.emit('connect');
@@ -278,7 +286,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     w.u32(0);
     encode(w, args);
     const head = w.finish();
-    this.pending.add({ xid, cb, sentAt: Date.now(), what });
+    this.pending.add({ xid, cb, sentAt: this.clock, what });
     // Header and arguments go out as one buffer in one write; only WRITE data (the payload) is
     // passed on as it is, behind them, so that it is never copied.
     if (payload === null) {
@@ -323,8 +331,8 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
    */
   private receive(data: Buffer, length = data.length): void {
     noteActivity();
-    this.lastHeard = Date.now();
-    this.pingSentAt = 0;
+    this.heardAt = this.clock;
+    this.pingSentAt = -1;
     if (data === this.direct && this.partial !== null) {
       // Read in place: the bytes are already where they belong.
       this.direct = null;
@@ -477,20 +485,20 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
 
   /** Frame timeout and ping, once a second. */
   private sweep(): void {
-    const now = Date.now();
+    const now = ++this.clock;
     const { frameTimeout, pingTimeout } = this.options;
     if (frameTimeout > 0) {
       for (const p of this.pending.all()) {
-        if (now - p.sentAt < frameTimeout * 1000) continue;
+        if (now - p.sentAt <= frameTimeout) continue;
         if (this.pending.take(p.xid) === undefined) continue; // failed by an earlier callback
         p.cb(new RpcError(`${p.what}: no reply in ${frameTimeout} s (frame-timeout)`, Errno.ETIMEDOUT), null);
       }
     }
-    if (pingTimeout > 0 && this.pending.size > 0 && now - this.lastHeard >= pingTimeout * 1000) {
-      if (this.pingSentAt === 0) {
+    if (pingTimeout > 0 && this.pending.size > 0 && now - this.heardAt > pingTimeout) {
+      if (this.pingSentAt < 0) {
         this.pingSentAt = now;
         this.call(PING.program, PING.procedure, null, Buffer.alloc(0), null, () => {}, 'ping');
-      } else if (now - this.pingSentAt >= pingTimeout * 1000) {
+      } else if (now - this.pingSentAt > pingTimeout) {
         this.close(`no answer to a ping in ${pingTimeout} s (ping-timeout)`);
       }
     }

@@ -374,6 +374,36 @@ describe('when the brick goes away', () => {
     }
   }, 20_000);
 
+  it('drops a brick that answers nothing, not even a ping, after ping-timeout, and connects again once it answers', async () => {
+    const brick = await Brick.create();
+    const fx = await StackFixture.create(clientVolfile(brick, { 'ping-timeout': '2', 'frame-timeout': '600' }));
+    const toStderr = processLog.toStderr;
+    processLog.toStderr = false;
+    try {
+      const loc = await fx.loc('/');
+      const events: number[] = [];
+      fx.graph.onTopEvent = (event) => events.push(event);
+      brick.pause();
+      const started = Date.now();
+      const r = await syncop.stat(fx.top, loc, null);
+      // Silent for 2 s while a call waits: a ping; no answer to it in 2 s either: the connection goes.
+      expect([r.opRet, r.opErrno]).toEqual([-1, Errno.ENOTCONN]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(events).toContain(XlatorEvent.CHILD_DOWN);
+      brick.resume();
+      const deadline = Date.now() + 15_000;
+      while (!fx.graph.isUp && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(fx.graph.isUp).toBe(true);
+      expect((await syncop.stat(fx.top, loc, null)).opRet).toBe(0);
+    } finally {
+      brick.resume();
+      processLog.toStderr = toStderr;
+      await fx.close();
+      await brick.remove();
+    }
+  }, 40_000);
+
   it('names the subvolume a brick refuses', async () => {
     const brick = await Brick.create();
     const toStderr = processLog.toStderr;
