@@ -160,16 +160,20 @@ describe('ordering', () => {
 });
 
 describe('flush-behind', () => {
-  it('answers close at once even with nothing held, the flush following on its own; off, close waits', async () => {
-    for (const flushBehind of ['on', 'off']) {
+  it('answers close of a written file at once even with nothing held, the flush following on its own; off, or never written, close waits', async () => {
+    for (const [flushBehind, written] of [['on', true], ['on', false], ['off', true]] as const) {
       const fx = await stack({ 'flush-behind': flushBehind });
       const { fd } = await fx.create('/closed');
+      if (written) {
+        await syncop.writev(fx.top, fd, [Buffer.from('x')], 1, 0, 0, null, null);
+        await fx.xlator<WriteBehind>('wb').drained(); // nothing held any more
+      }
       const gate = fx.xlator<Gate>('gate');
       gate.held.add('flush');
       let answered = false;
       const flush = syncop.flush(fx.top, fd, null).then((r) => ((answered = true), r));
       await settle();
-      expect([flushBehind, answered, gate.waitingCount]).toEqual([flushBehind, flushBehind === 'on', 1]);
+      expect([flushBehind, written, answered, gate.waitingCount]).toEqual([flushBehind, written, flushBehind === 'on' && written, 1]);
       gate.releaseHeld();
       expect((await flush).opRet).toBe(0);
       await settle();

@@ -233,10 +233,14 @@ export class WriteBehind extends DefaultXlator {
     if (this.passThrough) return super.flush(frame, fd, xdata);
     const error = this.takeError(fd);
     if (error !== 0) return unwindFlush(frame, -1, error, null);
-    if (this.flushBehind) {
-      // Answer now, as GlusterFS does whether or not writes are held: close(2) does not wait for
+    if (this.flushBehind && fd.inode.ctx.has(this)) {
+      // An inode written through us (held writes or not): answer now, close(2) does not wait for
       // the brick. The flush itself goes down on its own stack, after any held writes; an error
-      // from a write behind it was taken above or is kept for the fd's next fop.
+      // from a write behind it was taken above or is kept for the fd's next fop. An inode never
+      // written here is flushed in the caller's frame, as GlusterFS does (it keeps no state for
+      // it): its release then reaches the brick before whatever the application does next,
+      // rather than behind it (an unlink of a file still open costs the brick a rename into its
+      // unlink directory and a second unlink later).
       unwindFlush(frame, 0, 0, null);
       const s = frame.root;
       const behind = callPool.createStack(this, { uid: s.uid, gid: s.gid, pid: s.pid, groups: s.groups, lkOwner: s.lkOwner }, Fop.FLUSH);
