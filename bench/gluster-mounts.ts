@@ -17,6 +17,8 @@ export interface GlusterClient {
   kind: 'stock' | 'xlfs';
   /** `-o` options for an xlfs mount. */
   options?: string;
+  /** The xlfs entry point to mount with (another build's dist/bin/xlfs.js); default: this tree's. */
+  bin?: string;
 }
 
 /** Mount every client on a fresh brick under `work`, run `body` with their mountpoints by name, tear down. */
@@ -33,14 +35,14 @@ export async function withGlusterClients<T>(work: string, clients: readonly Glus
     for (const c of clients) {
       const at = mountpoints[c.name]!;
       if (c.kind === 'stock') sh(`glusterfs -f ${vol} -l ${work}/stock.log ${at}`);
-      else sh(`node ${repo}/dist/bin/xlfs.js mount ${c.options === undefined ? '' : `-o ${c.options}`} ${vol} ${at}`);
+      else sh(`node ${c.bin ?? `${repo}/dist/bin/xlfs.js`} mount ${c.options === undefined ? '' : `-o ${c.options}`} ${vol} ${at}`);
       mounted.push(c);
     }
     return await body(mountpoints, brick);
   } finally {
     for (const c of mounted) {
       if (c.kind === 'stock') spawnSync('umount', [mountpoints[c.name]!]);
-      else spawnSync('node', [`${repo}/dist/bin/xlfs.js`, 'umount', mountpoints[c.name]!]);
+      else spawnSync('node', [c.bin ?? `${repo}/dist/bin/xlfs.js`, 'umount', mountpoints[c.name]!]);
     }
     for (let i = 0; i < 100 && sh(`pgrep -f '${vol}' || true`).trim() !== ''; i++) sh('sleep 0.1');
     await brick.remove();
