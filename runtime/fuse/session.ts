@@ -33,8 +33,6 @@ const OUT_HEADER_SIZE = 16;
 /** Requests up to this size are copied out of the reader's buffer rather than keeping it. */
 const COPY_LIMIT = 128 * 1024;
 const NOTIFY_INVAL_INODE = 2;
-/** Data replies up to this size (header included) are copied into one buffer for one write(2). */
-const GATHER_LIMIT = 32 * 1024;
 /** Requests read per readiness callback before the loop serves other events. */
 const POLL_BATCH = 16;
 
@@ -106,8 +104,6 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
   private readonly lent = new Map<number, Iobref>();
   private readonly spare: Buffer[] = [];
   private poller: FdPoller | null = null;
-  /** Where a small data reply is gathered (replies are written synchronously, one at a time). */
-  private readonly gather = Buffer.allocUnsafe(GATHER_LIMIT);
 
   private constructor(
     readonly fd: number,
@@ -313,22 +309,15 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
     this.write(unique, [reply]);
   }
 
-  /**
-   * Reply with data buffers after the header (READ, READDIR, GETXATTR ...). A small reply is
-   * gathered into one buffer and goes out with one write(2): copying a 4 KiB READ costs less than
-   * fs.writevSync's machinery; a large one is written from where its data lies.
-   */
+  /** Reply with data buffers after the header (READ, READDIR, GETXATTR ...). */
   sendData(unique: number, buffers: readonly Buffer[]): void {
+    const header = Buffer.allocUnsafe(OUT_HEADER_SIZE);
     let len = OUT_HEADER_SIZE;
     for (const b of buffers) len += b.length;
-    const header = len <= GATHER_LIMIT ? this.gather.subarray(0, len) : Buffer.allocUnsafe(OUT_HEADER_SIZE);
     header.writeUInt32LE(len, 0);
     header.writeInt32LE(0, 4);
     writeU64(header, 8, unique);
-    if (len > GATHER_LIMIT) return this.write(unique, [header, ...buffers]);
-    let at = OUT_HEADER_SIZE;
-    for (const b of buffers) at += b.copy(header, at);
-    this.write(unique, [header]);
+    this.write(unique, [header, ...buffers]);
   }
 
   replyEmpty(unique: number): void {
@@ -353,9 +342,9 @@ export class FuseSession extends EventEmitter implements FuseReplySink {
     }
     if (this.closed) return;
     if (buffers.length === 1) {
-      // Most replies are one buffer: one write(2) through koffi. fs.writevSync costs several times
-      // the system call's own user time in Node's machinery (request setup, trace-event checks,
-      // the array of views), on every reply.
+      // Most replies are one buffer: one write(2) through koffi, as the device is read. Two
+      // one-CPU A/Bs of the metadata loop gave it +3.4 % and +3.5 % over fs.writevSync, though a
+      // microbenchmark puts the two calls level (bench/RESULTS.md, 2026-12-02).
       const n = writeNonBlocking(this.fd, buffers[0]!);
       if (n < 0) this.writeFailed(-n);
       return;
