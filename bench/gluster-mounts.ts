@@ -21,6 +21,15 @@ export interface GlusterClient {
   bin?: string;
 }
 
+/** The process serving a mount (the stock client or an xlfs daemon): the one whose arguments name the mountpoint. */
+export function serverOf(mountpoint: string): number {
+  for (const line of sh('ps -eo pid=,args=').split('\n')) {
+    const [pid, ...argv] = line.trim().split(/\s+/);
+    if (argv.includes(mountpoint) && /glusterfs$|node$/.test(argv[0] ?? '')) return Number(pid);
+  }
+  throw new Error(`no process serves ${mountpoint}`);
+}
+
 /** Mount every client on a fresh brick under `work`, run `body` with their mountpoints by name, tear down. */
 export async function withGlusterClients<T>(work: string, clients: readonly GlusterClient[], body: (mountpoints: Record<string, string>, brick: Brick) => T | Promise<T>): Promise<T> {
   if (process.getuid?.() !== 0) throw new Error('run as root: mounting needs it');

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, numberOption, record, recordResult, stringOption } from './common.js';
-import { withGlusterClients } from './gluster-mounts.js';
+import { serverOf, withGlusterClients } from './gluster-mounts.js';
 import { cleanUp, sh, workloadsFor } from './workloads.js';
 
 const repo = join(import.meta.dirname, '..');
@@ -19,15 +19,6 @@ const runs = numberOption('runs', 9);
 const base = stringOption('base');
 const work = '/var/tmp/xlfs-bench-one-cpu';
 const baseTree = '/var/tmp/xlfs-bench-one-cpu-base';
-
-/** The process serving a mount: the one whose arguments name the mountpoint. */
-function serverOf(mountpoint: string): number {
-  for (const line of sh('ps -eo pid=,args=').split('\n')) {
-    const [pid, ...argv] = line.trim().split(/\s+/);
-    if (argv.includes(mountpoint) && /glusterfs$|node$/.test(argv[0] ?? '')) return Number(pid);
-  }
-  throw new Error(`no process serves ${mountpoint}`);
-}
 
 const ticksPerSecond = Number(sh('getconf CLK_TCK'));
 

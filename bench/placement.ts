@@ -7,7 +7,7 @@
 // root, on a machine with at least 2 CPUs,
 //   npx tsx bench/placement.ts [--runs 5] [--seconds 5] [--meta-files 2000] [--workloads create,rand] [--record]
 import { median, numberOption, record, recordResult, stringOption } from './common.js';
-import { withGlusterClients } from './gluster-mounts.js';
+import { serverOf, withGlusterClients } from './gluster-mounts.js';
 import { cleanUp, sh, workloadsFor } from './workloads.js';
 
 const runs = numberOption('runs', 5);
@@ -32,15 +32,6 @@ const placements: Placement[] = [
   { name: 'app+brick / client', app: 0, client: 1, brick: 0 },
   { name: 'all on one CPU', app: 0, client: 0, brick: 0 },
 ];
-
-/** The process serving a mount: the one whose arguments name the mountpoint. */
-function serverOf(mountpoint: string): number {
-  for (const line of sh('ps -eo pid=,args=').split('\n')) {
-    const [pid, ...argv] = line.trim().split(/\s+/);
-    if (argv.includes(mountpoint) && /glusterfs$|node$/.test(argv[0] ?? '')) return Number(pid);
-  }
-  throw new Error(`no process serves ${mountpoint}`);
-}
 
 /** Pin every thread of `pid` to `cpu`, or let it run anywhere. */
 function pin(pid: number, cpu: number | null, all: string): void {

@@ -38,15 +38,12 @@ export class CallPool {
   /** Stamp frames with hrtime on wind and unwind; off costs one branch per hop. */
   measureLatency = false;
   totalStacks = 0;
-  /** Stacks not yet destroyed. */
-  liveCount = 0;
   /** The most recently created live stack; each links to the one created before it. */
   newest: CallStack | null = null;
 
   createStack(caller: Xlator, credentials: Credentials = ROOT_CREDENTIALS, op = 0): Frame {
     const stack = new CallStack(this, this.nextUnique++, credentials, op);
     this.totalStacks++;
-    this.liveCount++;
     stack.older = this.newest;
     if (this.newest !== null) this.newest.newer = stack;
     this.newest = stack;
@@ -120,10 +117,8 @@ export class CallStack {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    const pool = this.pool;
-    pool.liveCount--;
     if (this.newer !== null) this.newer.older = this.older;
-    else pool.newest = this.older;
+    else this.pool.newest = this.older;
     if (this.older !== null) this.older.newer = this.newer;
     this.older = null;
     this.newer = null;

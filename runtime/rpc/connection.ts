@@ -95,6 +95,15 @@ export class PendingCalls {
     return o;
   }
 
+  /** Take every waiting call out (the connection is gone), in no particular order. */
+  takeAll(): Pending[] {
+    const out = this.all();
+    this.slots.fill(null);
+    this.overflow.clear();
+    this.size = 0;
+    return out;
+  }
+
   /** Every waiting call, in no particular order. */
   all(): Pending[] {
     const out: Pending[] = [...this.overflow.values()];
@@ -238,8 +247,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     this.partialPooled = null;
     this.fragments = [];
     this.fragmentBytes = 0;
-    const failed = this.pending.all();
-    for (const p of failed) this.pending.take(p.xid);
+    const failed = this.pending.takeAll();
     for (const p of failed) p.cb(new RpcError(`${p.what}: ${reason}`, Errno.ENOTCONN), null);
     if (wasConnected) this.emit('disconnect', reason);
   }

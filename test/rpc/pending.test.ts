@@ -23,4 +23,8 @@ it('finds every waiting call by xid once, whether it sits in a slot or overflowe
   expect(pending.size).toBe(0);
   expect(pending.all()).toEqual([]);
   expect(pending.take(1)).toBeUndefined();
+  // A lost connection takes every waiting call at once, slotted or overflowed.
+  for (const xid of [5, 5 + 1024, 9]) pending.add(call(xid));
+  expect(pending.takeAll().map((p) => p.xid).sort((a, b) => a - b)).toEqual([5, 9, 1029]);
+  expect([pending.size, pending.all().length, pending.take(9)]).toEqual([0, 0, undefined]);
 });
