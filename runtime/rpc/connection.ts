@@ -1,9 +1,12 @@
 // SunRPC over one TCP connection, as GlusterFS speaks it (rpc-clnt.c, socket.c): each message is a
 // single record-marked fragment; calls carry an xid and are matched to replies in any order; the
 // brick may also send calls of its own (callbacks: CHILD_UP, CHILD_DOWN, upcalls), which take no
-// reply. Calls that wait longer than the frame timeout fail with ETIMEDOUT; when nothing comes back
-// for ping-timeout while calls wait, a PING is sent, and a connection that does not answer it
-// either is given up. Losing the connection fails every waiting call with ENOTCONN.
+// reply. Calls that wait longer than the frame timeout fail; when nothing comes back for
+// ping-timeout while calls wait, a PING is sent, and a connection that does not answer it either is
+// given up. Losing the connection fails every waiting call with ENOTCONN. A call that fails short of
+// its program's answer (lost, timed out, refused by the RPC layer) reports ENOTCONN, whatever the
+// reason: GlusterFS's rpc-clnt marks all of them rpc_status -1, which its fops turn into ENOTCONN,
+// and applications see the same errno through either client. The reason is in the message.
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { noteActivity } from '../busy-poll.js';
@@ -38,6 +41,8 @@ export class RpcError extends Error {
     message: string,
     /** The errno a fop reports for it. */
     readonly errno: number,
+    /** The connection is gone (said once, by the disconnect), rather than this call alone failing. */
+    readonly connectionLost = false,
   ) {
     super(message);
     this.name = 'RpcError';
@@ -222,7 +227,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       socket.on('error', (e) => {
         if (!settled) {
           settled = true;
-          reject(new RpcError(`${this.options.host}:${this.options.port}: ${e.message}`, Errno.ENOTCONN));
+          reject(new RpcError(`${this.options.host}:${this.options.port}: ${e.message}`, Errno.ENOTCONN, true));
         }
         this.close(e.message);
       });
@@ -248,7 +253,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     this.fragments = [];
     this.fragmentBytes = 0;
     const failed = this.pending.takeAll();
-    for (const p of failed) p.cb(new RpcError(`${p.what}: ${reason}`, Errno.ENOTCONN), null);
+    for (const p of failed) p.cb(new RpcError(`${p.what}: ${reason}`, Errno.ENOTCONN, true), null);
     if (wasConnected) this.emit('disconnect', reason);
   }
 
@@ -267,7 +272,7 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
   callEncoding<T>(program: RpcProgramId, procedure: number, credential: RpcCredential | null, encode: (w: XdrWriter, args: T) => void, args: T, payload: readonly Buffer[] | null, cb: ReplyCallback, what: string): void {
     const socket = this.socket;
     if (socket === null || !this.connected) {
-      cb(new RpcError(`${what}: not connected`, Errno.ENOTCONN), null);
+      cb(new RpcError(`${what}: not connected`, Errno.ENOTCONN, true), null);
       return;
     }
     const xid = this.nextXid;
@@ -478,14 +483,14 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
     const replyStat = r.u32();
     if (replyStat !== 0) {
       const reject = r.u32();
-      p.cb(new RpcError(`${p.what}: call denied (${reject === 1 ? `auth error ${r.u32()}` : 'RPC version mismatch'})`, Errno.EACCES), null);
+      p.cb(new RpcError(`${p.what}: call denied (${reject === 1 ? `auth error ${r.u32()}` : 'RPC version mismatch'})`, Errno.ENOTCONN), null);
       return;
     }
     r.u32();
     r.skipOpaque(); // verifier
     const accept = r.u32();
     if (accept !== 0) {
-      p.cb(new RpcError(`${p.what}: ${ACCEPT_REASONS[accept] ?? `accept status ${accept}`}`, accept === 4 ? Errno.EINVAL : Errno.EOPNOTSUPP), null);
+      p.cb(new RpcError(`${p.what}: ${ACCEPT_REASONS[accept] ?? `accept status ${accept}`}`, Errno.ENOTCONN), null);
       return;
     }
     p.cb(null, r, iobref);
@@ -499,7 +504,8 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       for (const p of this.pending.all()) {
         if (now - p.sentAt <= frameTimeout) continue;
         if (this.pending.take(p.xid) === undefined) continue; // failed by an earlier callback
-        p.cb(new RpcError(`${p.what}: no reply in ${frameTimeout} s (frame-timeout)`, Errno.ETIMEDOUT), null);
+        // GlusterFS's call_bail: the frame is given up, the connection is kept.
+        p.cb(new RpcError(`${p.what}: no reply in ${frameTimeout} s (frame-timeout)`, Errno.ENOTCONN), null);
       }
     }
     if (pingTimeout > 0 && this.pending.size > 0 && now - this.heardAt > pingTimeout) {

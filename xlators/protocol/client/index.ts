@@ -228,15 +228,17 @@ export class ProtocolClient extends DefaultXlator {
     const p = GlusterFopProgram.procedures[proc];
     conn.callEncoding(GlusterFopProgram, p.number, credential, p.encodeRequest as (w: XdrWriter, v: FopRequest<P>) => void, request, payload, (error, reply, iobref) => {
       if (error !== null) {
-        if (error.errno !== Errno.ENOTCONN) this.log.warning(error.message);
+        // A lost connection is reported once, by the disconnect; a call that fails alone, here.
+        if (!error.connectionLost) this.log.warning(error.message);
         return onError(error.errno);
       }
       let rsp: FopReply<P>;
       try {
         rsp = (p.decodeReply as (r: XdrReader) => FopReply<P>)(reply!);
       } catch (e) {
+        // EINVAL, as GlusterFS's client answers a reply its XDR decoding fails on.
         this.log.error(`${proc}: undecodable reply from the brick: ${(e as Error).message}`);
-        return onError(Errno.EIO);
+        return onError(Errno.EINVAL);
       }
       onReply(rsp, reply!, iobref ?? null);
     }, proc);
