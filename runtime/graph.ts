@@ -162,7 +162,13 @@ export class Graph implements GraphView {
   waitForChildUp(ms = 30_000): Promise<void> {
     if (this.childUp) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the graph's top '${this.top.name}' reported no CHILD_UP within ${ms} ms`)), ms);
+      const timer = setTimeout(() => {
+        const reasons = this.xlators.flatMap((xl) => {
+          const why = xl.downReason();
+          return why === null ? [] : [`${xl.name}: ${why}`];
+        });
+        reject(new Error(`the graph's top '${this.top.name}' reported no CHILD_UP within ${ms} ms${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`));
+      }, ms);
       this.upWaiters.push({
         up: () => {
           clearTimeout(timer);

@@ -108,6 +108,14 @@ export abstract class Xlator {
   dump(): Record<string, unknown> {
     return {};
   }
+
+  /**
+   * Why this translator cannot serve yet, when it knows (a leaf that talks to a server: the last
+   * connection error, or the step it is waiting on); null otherwise. Said when a mount gives up.
+   */
+  downReason(): string | null {
+    return null;
+  }
 }
 
 // The fop methods every translator has (generated from spec/fops.yaml).

@@ -231,7 +231,14 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
         }
         this.close(e.message);
       });
-      socket.on('close', () => this.close('connection closed by the peer'));
+      socket.on('close', () => {
+        // Closed before it connected (close() while connecting): the open fails too.
+        if (!settled) {
+          settled = true;
+          reject(new RpcError(`${this.options.host}:${this.options.port}: closed before it connected`, Errno.ENOTCONN, true));
+        }
+        this.close('connection closed by the peer');
+      });
     });
   }
 

@@ -5,11 +5,13 @@
 // stock client gives for them), and the connection goes on; a stream that cannot be a reply stream (a
 // record longer than any reply, a message that is neither call nor reply) is dropped, the calls
 // waiting on it fail with ENOTCONN, the log says why, and the client connects again. Nothing a
-// peer sends ends the process.
+// peer sends ends the process. A port with no brick behind it (nothing listening, or a peer that
+// never answers) is named in the graph's reason for not coming up.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncop } from '../../generated/syncop.js';
 import { Errno } from '../../runtime/errno.js';
+import { Graph } from '../../runtime/graph.js';
 import { processLog } from '../../runtime/log.js';
 import { Brick } from '../support/brick.js';
 import { StackFixture, stackVolfile } from '../support/stack.js';
@@ -189,4 +191,56 @@ describe('protocol/client against a peer that spoils replies', () => {
     expect(proxy.connections).toBe(before + 1);
     expect((await syncop.stat(fx.top, loc, null)).buf?.size).toBe(12);
   }, 30_000);
+});
+
+describe('protocol/client towards a port that is no brick', () => {
+  /** Activate a client graph towards `port` and say why it did not come up within 1.5 s. */
+  async function whyNotUp(port: number): Promise<string> {
+    const graph = Graph.fromText(
+      stackVolfile([{ name: 'c', type: 'protocol/client', options: { 'remote-host': '127.0.0.1', 'remote-port': String(port), 'remote-subvolume': '/bricks/b0' } }]),
+      'nobrick.vol',
+    );
+    const toStderr = processLog.toStderr;
+    processLog.toStderr = false;
+    try {
+      await graph.activate();
+      return await graph.waitForChildUp(1500).then(
+        () => 'came up',
+        (e: Error) => e.message,
+      );
+    } finally {
+      await graph.fini();
+      processLog.toStderr = toStderr;
+    }
+  }
+
+  it('says the connection was refused when nothing listens', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    expect(await whyNotUp(port)).toBe(`the graph's top 'c' reported no CHILD_UP within 1500 ms (c: 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port})`);
+  });
+
+  it('says which call went unanswered when the peer accepts and says nothing, and hangs up on it when stopped', async () => {
+    const quiet: Socket[] = [];
+    let hungUp = 0;
+    const server = createServer((s) => {
+      quiet.push(s);
+      s.on('end', () => hungUp++);
+      s.resume(); // read (and drop) the calls, so that the hang-up is seen
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      expect(await whyNotUp(port)).toBe(`the graph's top 'c' reported no CHILD_UP within 1500 ms (c: no answer yet from 127.0.0.1:${port} to DUMP (is it a glusterfsd brick?))`);
+      // fini() closed the connection still in its handshake: nothing waits on the silent peer.
+      const deadline = Date.now() + 2000;
+      while (hungUp < quiet.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect([quiet.length, hungUp]).toEqual([1, 1]);
+    } finally {
+      for (const s of quiet) s.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });

@@ -55,11 +55,16 @@ export interface HandshakeSettings extends Omit<RpcConnectionOptions, 'port'> {
   reconnects: number;
   /** Extra SETVOLUME keys (the translator's own options ride along, as GlusterFS sends them). */
   extra: Record<string, string>;
+  /** Told each step as it starts ("connecting to 127.0.0.1:49152" ...). */
+  onStep?: (step: string) => void;
+  /** Given each connection as it is made, so that a shutdown can close one still in the handshake. */
+  onConnection?: (conn: RpcConnection) => void;
 }
 
 /** Ask glusterd on 24007 which port serves the brick. */
 async function portByBrick(s: HandshakeSettings): Promise<number> {
   const conn = new RpcConnection({ ...s, port: GLUSTERD_PORT });
+  s.onConnection?.(conn);
   await conn.open();
   try {
     const p = PortmapProgram.procedures.PORTBYBRICK;
@@ -73,10 +78,14 @@ async function portByBrick(s: HandshakeSettings): Promise<number> {
 
 /** Connect and hand back a connection that takes fops. */
 export async function connectToBrick(s: HandshakeSettings): Promise<{ conn: RpcConnection; brickUuid: string }> {
+  if (s.port === null) s.onStep?.(`asking glusterd on ${s.host}:${GLUSTERD_PORT} for the port of brick '${s.remoteSubvolume}'`);
   const port = s.port ?? (await portByBrick(s));
+  s.onStep?.(`connecting to ${s.host}:${port}`);
   const conn = new RpcConnection({ ...s, port });
+  s.onConnection?.(conn);
   await conn.open();
   try {
+    s.onStep?.(`no answer yet from ${s.host}:${port} to DUMP (is it a glusterfsd brick?)`);
     const dump = DumpProgram.procedures.DUMP;
     const programs = await callOnce(conn, DumpProgram, dump.number, dump.encodeRequest, { gfsId: 0xcaed }, dump.decodeReply, 'DUMP');
     const fops = programs.prog.find((p) => Number(p.prognum) === GlusterFopProgram.number && Number(p.progver) === GlusterFopProgram.version);
@@ -91,6 +100,7 @@ export async function connectToBrick(s: HandshakeSettings): Promise<{ conn: RpcC
     options.set('fops-version', String(GlusterFopProgram.number));
     options.set('client-version', CLIENT_VERSION);
     options.set('process-name', 'xlfs');
+    s.onStep?.(`no answer yet from ${s.host}:${port} to SETVOLUME`);
     const setvolume = HandshakeProgram.procedures.SETVOLUME;
     const rsp = await callOnce(conn, HandshakeProgram, setvolume.number, setvolume.encodeRequest, { dict: options }, setvolume.decodeReply, 'SETVOLUME');
     if (rsp.opRet < 0) {

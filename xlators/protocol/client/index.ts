@@ -63,6 +63,10 @@ export class ProtocolClient extends DefaultXlator {
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly openFds = new Set<Fd>();
   lastError = '';
+  /** The handshake step under way, while there is one. */
+  private step = '';
+  /** The connection of the handshake under way, while there is one. */
+  private handshaking: RpcConnection | null = null;
 
   private sendGids = true;
 
@@ -96,6 +100,8 @@ export class ProtocolClient extends DefaultXlator {
     this.retryTimer = null;
     this.conn?.close('client shutting down');
     this.conn = null;
+    this.handshaking?.close('client shutting down');
+    this.handshaking = null;
   }
 
   get connected(): boolean {
@@ -116,7 +122,11 @@ export class ProtocolClient extends DefaultXlator {
         clientName: this.name,
         reconnects: this.reconnects,
         extra: { 'remote-host': String(this.options['remote-host']), 'transport-type': 'tcp' },
+        onStep: (step) => (this.step = step),
+        onConnection: (conn) => (this.handshaking = conn),
       });
+      this.step = '';
+      this.handshaking = null;
       if (this.stopping) {
         conn.close('client shutting down');
         return;
@@ -131,6 +141,9 @@ export class ProtocolClient extends DefaultXlator {
       this.log.info(`connected to ${this.options['remote-host']}:${conn.options.port}, brick '${this.options['remote-subvolume']}'`);
       this.notifyParents(XlatorEvent.CHILD_UP, this);
     } catch (e) {
+      this.step = '';
+      this.handshaking = null;
+      if (this.stopping) return;
       const message = (e as Error).message;
       if (message !== this.lastError) this.log.error(message);
       this.lastError = message;
@@ -258,6 +271,12 @@ export class ProtocolClient extends DefaultXlator {
       ctimeSec: root.ctimeSec,
       ctimeNsec: root.ctimeNsec,
     };
+  }
+
+  override downReason(): string | null {
+    if (this.up) return null;
+    if (this.step !== '' && this.lastError !== '') return `${this.step} (before that: ${this.lastError})`;
+    return this.step || this.lastError || null;
   }
 
   override dump(): Record<string, unknown> {
