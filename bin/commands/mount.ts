@@ -93,7 +93,16 @@ export async function mountCommand(volfile: string, mountpoint: string, options:
 
   if (options.logLevel) processLog.level = parseLogLevel(options.logLevel);
   if (options.logFile) processLog.file = options.logFile;
-  await serve(volfile, mnt, parsed, options.xlatorOption ?? []);
+  try {
+    await serve(volfile, mnt, parsed, options.xlatorOption ?? []);
+  } catch (e) {
+    // A daemon tells the command that started it why it gives up: its stderr goes nowhere.
+    const send = process.send?.bind(process);
+    if (send !== undefined) await new Promise((sent) => send({ failed: (e as Error).message }, undefined, {}, sent));
+    // Whatever is still open (a brick that never answered) must not keep a failed mount alive.
+    setTimeout(() => process.exit(1), 1000).unref();
+    throw e;
+  }
 }
 
 async function serve(volfile: string, mnt: string, parsed: Map<string, string>, xlatorOptions: string[]): Promise<void> {
@@ -109,7 +118,12 @@ async function serve(volfile: string, mnt: string, parsed: Map<string, string>, 
     log.info('system/posix-acl in the graph: mounting without default_permissions');
   }
   await graph.activate();
-  await graph.waitForChildUp();
+  try {
+    await graph.waitForChildUp();
+  } catch (e) {
+    await graph.fini();
+    throw e;
+  }
   const bridge = new FuseBridge(graph, bridgeOptions);
   if (transport === 'fuse-native') return serveNative(bridge, graph, mnt, volfile, sessionOptions, bridgeOptions);
   const session = await FuseSession.mount(mnt, bridge.handlers, sessionOptions);
@@ -173,12 +187,17 @@ function daemonize(): Promise<void> {
   const logFd = process.env.XLFS_DAEMON_LOG ? openSync(process.env.XLFS_DAEMON_LOG, 'a') : 'ignore';
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', logFd, logFd, 'ipc'] });
   return new Promise((resolvePromise, reject) => {
-    child.once('message', () => {
+    let failed: string | null = null;
+    child.on('message', (message: unknown) => {
+      if (typeof message === 'object' && message !== null && 'failed' in message) {
+        failed = String(message.failed);
+        return;
+      }
       child.disconnect();
       child.unref();
       process.stdout.write(`${child.pid}\n`);
       resolvePromise();
     });
-    child.once('exit', (code) => reject(new Error(`the mount daemon exited (${code}) before the mount was ready; run with --foreground to see why`)));
+    child.once('exit', (code) => reject(new Error(failed ?? `the mount daemon exited (${code}) before the mount was ready; run with --foreground to see why`)));
   });
 }

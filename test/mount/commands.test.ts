@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Brick } from '../support/brick.js';
 import { requireFuse, sh, shFails, xlfsBin } from './harness.js';
 
 function mounted(mnt: string): boolean {
@@ -79,6 +80,26 @@ describe('mounting commands', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a brick that refuses the volume fails the daemon mount with the brick\'s reason, and no daemon stays', async () => {
+    const { dir, mnt } = scratch();
+    const brick = await Brick.create();
+    try {
+      const vol = join(dir, 'refused.vol');
+      writeFileSync(vol, `volume c\n    type protocol/client\n    option remote-host 127.0.0.1\n    option remote-port ${brick.port}\n    option remote-subvolume /no/such/brick\nend-volume\n`);
+      const started = Date.now();
+      const r = await shFails(`node ${xlfsBin} mount ${vol} ${mnt}`);
+      expect(r.code).toBe(1);
+      // The daemon's own words, not "run with --foreground to see why".
+      expect(r.output).toMatch(/^xlfs: .*remote-subvolume '\/no\/such\/brick'/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(mounted(mnt)).toBe(false);
+      await waitFor(() => !serverRunning(vol));
+    } finally {
+      await brick.remove();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('reads /dev/fuse on the event loop by default, or with -o reader-thread-count threads; sets the read-ahead', async () => {
     for (const { options, threads, readAheadKb } of [
