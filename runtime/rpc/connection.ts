@@ -224,19 +224,18 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
         this.emit('connect');
         resolve();
       });
+      const failOpen = (why: string) => {
+        if (settled) return;
+        settled = true;
+        reject(new RpcError(`${this.options.host}:${this.options.port}: ${why}`, Errno.ENOTCONN, true));
+      };
       socket.on('error', (e) => {
-        if (!settled) {
-          settled = true;
-          reject(new RpcError(`${this.options.host}:${this.options.port}: ${e.message}`, Errno.ENOTCONN, true));
-        }
+        failOpen(e.message);
         this.close(e.message);
       });
       socket.on('close', () => {
         // Closed before it connected (close() while connecting): the open fails too.
-        if (!settled) {
-          settled = true;
-          reject(new RpcError(`${this.options.host}:${this.options.port}: closed before it connected`, Errno.ENOTCONN, true));
-        }
+        failOpen('closed before it connected');
         this.close('connection closed by the peer');
       });
     });

@@ -15,21 +15,15 @@ import { Graph } from '../../runtime/graph.js';
 import { SetAttr } from '../../runtime/iatt.js';
 import type { Iobref } from '../../runtime/iobref.js';
 import { LockCmd, LockType } from '../../runtime/lock.js';
-import { processLog } from '../../runtime/log.js';
+import type { Loc } from '../../runtime/loc.js';
 import { callPool } from '../../runtime/stack.js';
 import { lgetxattr } from '../../runtime/sys/libc.js';
 import { XlatorEvent } from '../../runtime/xlator.js';
 import { Brick } from '../support/brick.js';
-import { StackFixture, stackVolfile } from '../support/stack.js';
+import { clientVolfile, quietly, StackFixture } from '../support/stack.js';
 
-function clientVolfile(brick: Brick, options: Record<string, string> = {}): string {
-  return stackVolfile([
-    {
-      name: 'brick-client',
-      type: 'protocol/client',
-      options: { 'remote-host': '127.0.0.1', 'remote-port': String(brick.port), 'remote-subvolume': brick.path, ...options },
-    },
-  ]);
+function brickVolfile(brick: Brick, options: Record<string, string> = {}): string {
+  return clientVolfile(brick.port, brick.path, options);
 }
 
 const root = { uid: 0, gid: 0, pid: 1234, groups: [] };
@@ -41,7 +35,7 @@ describe('every fop against a real brick', () => {
 
   beforeAll(async () => {
     brick = await Brick.create();
-    fx = await StackFixture.create(clientVolfile(brick));
+    fx = await StackFixture.create(brickVolfile(brick));
   });
   afterAll(async () => {
     await fx?.close();
@@ -323,13 +317,42 @@ describe('every fop against a real brick', () => {
   });
 });
 
+/**
+ * A fresh brick and a client graph on it, the log kept off stderr (these tests break the brick on
+ * purpose); the brick is resumed, the graph stopped and the brick removed however `body` ends.
+ */
+async function withBrickGraph(options: Record<string, string>, body: (brick: Brick, fx: StackFixture) => Promise<void>): Promise<void> {
+  const brick = await Brick.create();
+  try {
+    await quietly(async () => {
+      const fx = await StackFixture.create(brickVolfile(brick, options));
+      try {
+        await body(brick, fx);
+      } finally {
+        brick.resume();
+        await fx.close();
+      }
+    });
+  } finally {
+    await brick.remove();
+  }
+}
+
+/** Stop the brick (SIGSTOP) and stat the root: ENOTCONN, after `atLeast` ms and before `before` ms. Returns the root's loc. */
+async function expectStatFailsWhilePaused(brick: Brick, fx: StackFixture, atLeast: number, before: number): Promise<Loc> {
+  const loc = await fx.loc('/');
+  brick.pause();
+  const started = Date.now();
+  const r = await syncop.stat(fx.top, loc, null);
+  expect([r.opRet, r.opErrno]).toEqual([-1, Errno.ENOTCONN]);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(atLeast);
+  expect(Date.now() - started).toBeLessThan(before);
+  return loc;
+}
+
 describe('when the brick goes away', () => {
-  it('fails calls with ENOTCONN, reconnects when the brick is back, and re-opens fds', async () => {
-    const brick = await Brick.create();
-    const fx = await StackFixture.create(clientVolfile(brick));
-    const toStderr = processLog.toStderr;
-    processLog.toStderr = false;
-    try {
+  it('fails calls with ENOTCONN, reconnects when the brick is back, and re-opens fds', () =>
+    withBrickGraph({}, async (brick, fx) => {
       const { fd, loc } = await fx.create('/survivor', 'before');
       const events: number[] = [];
       fx.graph.onTopEvent = (event) => events.push(event);
@@ -346,77 +369,39 @@ describe('when the brick goes away', () => {
       const w = await syncop.writev(fx.top, fd, [Buffer.from('after!')], 1, 0, 0, null, null);
       expect(w.opRet).toBe(6);
       expect(readFileSync(join(brick.path, 'survivor'), 'utf8')).toBe('after!');
-    } finally {
-      processLog.toStderr = toStderr;
-      await fx.close();
-      await brick.remove();
-    }
-  }, 40_000);
+    }), 40_000);
 
-  it('gives up on a brick that stops answering after frame-timeout', async () => {
-    const brick = await Brick.create();
-    const fx = await StackFixture.create(clientVolfile(brick, { 'frame-timeout': '2' }));
-    const toStderr = processLog.toStderr;
-    processLog.toStderr = false;
-    try {
-      const loc = await fx.loc('/');
-      brick.pause();
-      const started = Date.now();
-      const r = await syncop.stat(fx.top, loc, null);
+  it('gives up on a brick that stops answering after frame-timeout', () =>
+    withBrickGraph({ 'frame-timeout': '2' }, async (brick, fx) => {
       // ENOTCONN, as the stock client's bailed-out frames (the reason is in the log).
-      expect([r.opRet, r.opErrno]).toEqual([-1, Errno.ENOTCONN]);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-      expect(Date.now() - started).toBeLessThan(5000);
+      await expectStatFailsWhilePaused(brick, fx, 2000, 5000);
       expect(fx.graph.isUp).toBe(true);
-    } finally {
-      brick.resume();
-      processLog.toStderr = toStderr;
-      await fx.close();
-      await brick.remove();
-    }
-  }, 20_000);
+    }), 20_000);
 
-  it('drops a brick that answers nothing, not even a ping, after ping-timeout, and connects again once it answers', async () => {
-    const brick = await Brick.create();
-    const fx = await StackFixture.create(clientVolfile(brick, { 'ping-timeout': '2', 'frame-timeout': '600' }));
-    const toStderr = processLog.toStderr;
-    processLog.toStderr = false;
-    try {
-      const loc = await fx.loc('/');
+  it('drops a brick that answers nothing, not even a ping, after ping-timeout, and connects again once it answers', () =>
+    withBrickGraph({ 'ping-timeout': '2', 'frame-timeout': '600' }, async (brick, fx) => {
       const events: number[] = [];
       fx.graph.onTopEvent = (event) => events.push(event);
-      brick.pause();
-      const started = Date.now();
-      const r = await syncop.stat(fx.top, loc, null);
       // Silent for 2 s while a call waits: a ping; no answer to it in 2 s either: the connection goes.
-      expect([r.opRet, r.opErrno]).toEqual([-1, Errno.ENOTCONN]);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
-      expect(Date.now() - started).toBeLessThan(10_000);
+      const loc = await expectStatFailsWhilePaused(brick, fx, 4000, 10_000);
       expect(events).toContain(XlatorEvent.CHILD_DOWN);
       brick.resume();
       const deadline = Date.now() + 15_000;
       while (!fx.graph.isUp && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(fx.graph.isUp).toBe(true);
       expect((await syncop.stat(fx.top, loc, null)).opRet).toBe(0);
-    } finally {
-      brick.resume();
-      processLog.toStderr = toStderr;
-      await fx.close();
-      await brick.remove();
-    }
-  }, 40_000);
+    }), 40_000);
 
   it('names the subvolume a brick refuses', async () => {
     const brick = await Brick.create();
-    const toStderr = processLog.toStderr;
-    processLog.toStderr = false;
-    const graph = Graph.fromText(clientVolfile(brick, { 'remote-subvolume': '/no/such/brick' }), 'refused.vol');
+    const graph = Graph.fromText(brickVolfile(brick, { 'remote-subvolume': '/no/such/brick' }), 'refused.vol');
     try {
-      await graph.activate();
-      await expect(graph.waitForChildUp(10_000)).rejects.toThrow(/remote-subvolume '\/no\/such\/brick'.*(not found|Brick not found)/i);
+      await quietly(async () => {
+        await graph.activate();
+        await expect(graph.waitForChildUp(10_000)).rejects.toThrow(/remote-subvolume '\/no\/such\/brick'.*(not found|Brick not found)/i);
+      });
     } finally {
-      processLog.toStderr = toStderr;
-      await graph.fini();
+      await quietly(() => graph.fini());
       await brick.remove();
     }
   }, 20_000);

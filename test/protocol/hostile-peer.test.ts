@@ -14,7 +14,7 @@ import { Errno } from '../../runtime/errno.js';
 import { Graph } from '../../runtime/graph.js';
 import { processLog } from '../../runtime/log.js';
 import { Brick } from '../support/brick.js';
-import { StackFixture, stackVolfile } from '../support/stack.js';
+import { clientVolfile, quietly, StackFixture } from '../support/stack.js';
 
 type Spoil = 'truncate-body' | 'unknown-xid' | 'garbage-args' | 'denied' | 'huge-record' | 'not-a-reply';
 
@@ -120,11 +120,7 @@ describe('protocol/client against a peer that spoils replies', () => {
     toStderr = processLog.toStderr;
     processLog.toStderr = false;
     dropSink = processLog.addSink((_level, _domain, message) => logged.push(message));
-    fx = await StackFixture.create(
-      stackVolfile([
-        { name: 'brick-client', type: 'protocol/client', options: { 'remote-host': '127.0.0.1', 'remote-port': String(proxy.port), 'remote-subvolume': brick.path } },
-      ]),
-    );
+    fx = await StackFixture.create(clientVolfile(proxy.port, brick.path));
   });
   afterAll(async () => {
     await fx?.close();
@@ -185,22 +181,18 @@ describe('protocol/client against a peer that spoils replies', () => {
 describe('protocol/client towards a port that is no brick', () => {
   /** Activate a client graph towards `port` and say why it did not come up within 1.5 s. */
   async function whyNotUp(port: number): Promise<string> {
-    const graph = Graph.fromText(
-      stackVolfile([{ name: 'c', type: 'protocol/client', options: { 'remote-host': '127.0.0.1', 'remote-port': String(port), 'remote-subvolume': '/bricks/b0' } }]),
-      'nobrick.vol',
-    );
-    const toStderr = processLog.toStderr;
-    processLog.toStderr = false;
-    try {
-      await graph.activate();
-      return await graph.waitForChildUp(1500).then(
-        () => 'came up',
-        (e: Error) => e.message,
-      );
-    } finally {
-      await graph.fini();
-      processLog.toStderr = toStderr;
-    }
+    const graph = Graph.fromText(clientVolfile(port, '/bricks/b0', {}, 'c'), 'nobrick.vol');
+    return await quietly(async () => {
+      try {
+        await graph.activate();
+        return await graph.waitForChildUp(1500).then(
+          () => 'came up',
+          (e: Error) => e.message,
+        );
+      } finally {
+        await graph.fini();
+      }
+    });
   }
 
   it('says the connection was refused when nothing listens', async () => {

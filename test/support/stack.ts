@@ -9,6 +9,7 @@ import '../../xlators/index.js';
 import { DefaultXlator } from '../../generated/defaults.js';
 import { fopByNumber, allFops } from '../../generated/fops.js';
 import { Graph } from '../../runtime/graph.js';
+import { processLog } from '../../runtime/log.js';
 import { findXlator, registerXlator } from '../../runtime/registry.js';
 import type { CallStack, Frame } from '../../runtime/stack.js';
 import type { Xlator } from '../../runtime/xlator.js';
@@ -126,4 +127,20 @@ export function stackVolfile(layers: Array<{ name: string; type: string; options
 /** posix on @DATA@, a probe above it, then the given layers on top. */
 export function overPosix(...layers: Array<{ name: string; type: string; options?: Record<string, string> }>): string {
   return stackVolfile([{ name: 'posix', type: 'storage/posix', options: { directory: '@DATA@' } }, { name: 'probe', type: 'test/probe' }, ...layers]);
+}
+
+/** A protocol/client leaf named `name` towards a brick (or whatever listens) on 127.0.0.1:`port`. */
+export function clientVolfile(port: number, subvolume: string, options: Record<string, string> = {}, name = 'brick-client'): string {
+  return stackVolfile([{ name, type: 'protocol/client', options: { 'remote-host': '127.0.0.1', 'remote-port': String(port), 'remote-subvolume': subvolume, ...options } }]);
+}
+
+/** Run `body` with the process log kept off stderr (tests that provoke errors on purpose). */
+export async function quietly<T>(body: () => Promise<T>): Promise<T> {
+  const toStderr = processLog.toStderr;
+  processLog.toStderr = false;
+  try {
+    return await body();
+  } finally {
+    processLog.toStderr = toStderr;
+  }
 }
