@@ -202,7 +202,7 @@ export class WriteBehind extends DefaultXlator {
     this.stats.batches++;
     if (batch.writes.length > 1) this.stats.aggregated += batch.writes.length;
     const s = batch.stack;
-    const frame = callPool.createStack(this, { uid: s.uid, gid: s.gid, pid: s.pid, groups: s.groups, lkOwner: s.lkOwner }, Fop.WRITE);
+    const frame = callPool.createStack(this, s, Fop.WRITE);
     windWritev(frame, (f, _c, _x, opRet, opErrno) => {
       f.root.destroy();
       let left = opRet;
@@ -243,7 +243,7 @@ export class WriteBehind extends DefaultXlator {
       // unlink directory and a second unlink later).
       unwindFlush(frame, 0, 0, null);
       const s = frame.root;
-      const behind = callPool.createStack(this, { uid: s.uid, gid: s.gid, pid: s.pid, groups: s.groups, lkOwner: s.lkOwner }, Fop.FLUSH);
+      const behind = callPool.createStack(this, s, Fop.FLUSH);
       fd.ref();
       this.ordered(fd.inode, true, (finished) =>
         windFlush(behind, (f) => {
