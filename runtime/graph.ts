@@ -56,7 +56,9 @@ export class Graph implements GraphView {
   readonly xlators: readonly Xlator[];
   readonly top: Xlator;
   readonly warnings: string[];
-  private upWaiters: Array<{ up: () => void; failed: (reason: string) => void }> = [];
+  private stateWaiters: Array<{ acceptDown: boolean; settled: (state: 'up' | 'down') => void; failed: (reason: string) => void }> = [];
+  /** CHILD_DOWN was the last word from below (and no CHILD_UP since). */
+  private childDown = false;
   private childUp = false;
   private active = false;
   /** Events that leave the top of the graph (the FUSE bridge listens here, as ctx->root). */
@@ -159,26 +161,44 @@ export class Graph implements GraphView {
    * Resolves once the top has reported CHILD_UP (its subvolumes can serve); rejects after `ms`, or
    * at once when AUTH_FAILED reaches the top (a brick refused us: retrying will not help).
    */
-  waitForChildUp(ms = 30_000): Promise<void> {
-    if (this.childUp) return Promise.resolve();
+  async waitForChildUp(ms = 30_000): Promise<void> {
+    await this.waitForChildState(ms, false);
+  }
+
+  /**
+   * Resolves with the top's first word on its subvolumes: 'up' (CHILD_UP) or, when `acceptDown`,
+   * 'down' (CHILD_DOWN: a brick not reachable yet, which protocol/client keeps trying). This is
+   * what a mount waits for, as GlusterFS's FUSE bridge waits for the first CHILD_UP or CHILD_DOWN
+   * before it serves: a brick that is down is reported, not waited for. Rejects after `ms` with
+   * each translator's reason (a peer that never answers sends neither), or at once on AUTH_FAILED.
+   */
+  waitForChildState(ms = 30_000, acceptDown = true): Promise<'up' | 'down'> {
+    if (this.childUp) return Promise.resolve('up');
+    if (acceptDown && this.childDown) return Promise.resolve('down');
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        const reasons = this.xlators.flatMap((xl) => {
-          const why = xl.downReason();
-          return why === null ? [] : [`${xl.name}: ${why}`];
-        });
+        const reasons = this.downReasons();
         reject(new Error(`the graph's top '${this.top.name}' reported no CHILD_UP within ${ms} ms${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`));
       }, ms);
-      this.upWaiters.push({
-        up: () => {
+      this.stateWaiters.push({
+        acceptDown,
+        settled: (state) => {
           clearTimeout(timer);
-          resolve();
+          resolve(state);
         },
         failed: (reason) => {
           clearTimeout(timer);
           reject(new Error(reason));
         },
       });
+    });
+  }
+
+  /** Why translators cannot serve yet ("name: reason"), for messages. */
+  downReasons(): string[] {
+    return this.xlators.flatMap((xl) => {
+      const why = xl.downReason();
+      return why === null ? [] : [`${xl.name}: ${why}`];
     });
   }
 
@@ -218,12 +238,17 @@ export class Graph implements GraphView {
     graphLog.debug(`${eventName(event)} from '${from.name}' reached the top`);
     if (event === XlatorEvent.CHILD_UP && !this.childUp) {
       this.childUp = true;
-      for (const w of this.upWaiters.splice(0)) w.up();
+      this.childDown = false;
+      for (const w of this.stateWaiters.splice(0)) w.settled('up');
     } else if (event === XlatorEvent.AUTH_FAILED) {
       const reason = typeof data === 'string' ? data : `'${from.name}' was refused by its server`;
-      for (const w of this.upWaiters.splice(0)) w.failed(reason);
+      for (const w of this.stateWaiters.splice(0)) w.failed(reason);
     } else if (event === XlatorEvent.CHILD_DOWN) {
       this.childUp = false;
+      this.childDown = true;
+      const waiting = this.stateWaiters;
+      this.stateWaiters = waiting.filter((w) => !w.acceptDown);
+      for (const w of waiting) if (w.acceptDown) w.settled('down');
     }
     this.onTopEvent?.(event, from);
   }

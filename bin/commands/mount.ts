@@ -118,14 +118,18 @@ async function serve(volfile: string, mnt: string, parsed: Map<string, string>, 
     log.info('system/posix-acl in the graph: mounting without default_permissions');
   }
   await graph.activate();
+  let state: 'up' | 'down';
   try {
-    await graph.waitForChildUp();
+    state = await graph.waitForChildState();
   } catch (e) {
     await graph.fini();
     throw e;
   }
+  // The stock client mounts a volume whose bricks are down, answers ENOTCONN and serves once they
+  // are back; so do we, but say so where the user looks.
+  const warning = state === 'down' ? `mounted with nothing to serve yet (${graph.downReasons().join('; ')}): operations fail with ENOTCONN until it connects, which is retried every few seconds` : null;
   const bridge = new FuseBridge(graph, bridgeOptions);
-  if (transport === 'fuse-native') return serveNative(bridge, graph, mnt, volfile, sessionOptions, bridgeOptions);
+  if (transport === 'fuse-native') return serveNative(bridge, graph, mnt, volfile, sessionOptions, bridgeOptions, warning);
   const session = await FuseSession.mount(mnt, bridge.handlers, sessionOptions);
   bridge.session = session;
 
@@ -155,10 +159,11 @@ async function serve(volfile: string, mnt: string, parsed: Map<string, string>, 
 
   await session.ready();
   log.info(`mounted ${volfile} at ${mnt}`);
-  process.send?.('mounted');
+  if (warning !== null) log.warning(warning);
+  process.send?.({ mounted: true, warning });
 }
 
-async function serveNative(bridge: FuseBridge, graph: Graph, mnt: string, volfile: string, s: FuseSessionOptions, b: BridgeOptions): Promise<void> {
+async function serveNative(bridge: FuseBridge, graph: Graph, mnt: string, volfile: string, s: FuseSessionOptions, b: BridgeOptions, warning: string | null): Promise<void> {
   const native = await mountNative(bridge, mnt, { fsname: s.fsname, allowOther: s.allowOther, attributeTimeout: b.attributeTimeout });
   let stopping = false;
   const stop = async (why: string) => {
@@ -178,7 +183,8 @@ async function serveNative(bridge: FuseBridge, graph: Graph, mnt: string, volfil
   watch.unref();
   process.on('uncaughtException', (e) => log.critical(`uncaught: ${e.stack ?? e}`));
   log.info(`mounted ${volfile} at ${mnt} (fuse-native)`);
-  process.send?.('mounted');
+  if (warning !== null) log.warning(warning);
+  process.send?.({ mounted: true, warning });
 }
 
 /** Re-run this command in the foreground, detached, and return once it reports the mount ready. */
@@ -195,6 +201,8 @@ function daemonize(): Promise<void> {
       }
       child.disconnect();
       child.unref();
+      const warning = typeof message === 'object' && message !== null && 'warning' in message ? message.warning : null;
+      if (typeof warning === 'string') process.stderr.write(`xlfs: warning: ${warning}\n`);
       process.stdout.write(`${child.pid}\n`);
       resolvePromise();
     });

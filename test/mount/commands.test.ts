@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Brick } from '../support/brick.js';
+import { clientVolfile } from '../support/stack.js';
 import { requireFuse, sh, shFails, xlfsBin } from './harness.js';
 
 function mounted(mnt: string): boolean {
@@ -100,6 +101,42 @@ describe('mounting commands', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('a brick not up yet: the mount comes up at once, says so, answers ENOTCONN, and serves once the brick starts', async () => {
+    const { dir, mnt } = scratch();
+    const brick = await Brick.create({ start: false });
+    try {
+      const vol = join(dir, 'later.vol');
+      writeFileSync(vol, clientVolfile(brick.port, brick.path));
+      const started = Date.now();
+      // The stock client does the same with its bricks down (checked on this machine): it mounts,
+      // and every operation fails with ENOTCONN until a reconnect finds the brick.
+      const output = await sh(`node ${xlfsBin} mount ${vol} ${mnt} 2>&1`);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(output).toMatch(new RegExp(`^xlfs: warning: mounted with nothing to serve yet \\(brick-client: .*ECONNREFUSED 127\\.0\\.0\\.1:${brick.port}.*\\): operations fail with ENOTCONN`, 'm'));
+      expect(mounted(mnt)).toBe(true);
+      expect(() => statSync(join(mnt, 'f'))).toThrow(expect.objectContaining({ code: 'ENOTCONN' }));
+      expect(() => writeFileSync(join(mnt, 'f'), 'x')).toThrow(expect.objectContaining({ code: 'ENOTCONN' }));
+
+      await brick.start();
+      await waitFor(() => {
+        try {
+          writeFileSync(join(mnt, 'f'), 'after the brick came up');
+          return true;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOTCONN') throw e;
+          return false;
+        }
+      }, 15_000);
+      expect(readFileSync(join(brick.path, 'f'), 'utf8')).toBe('after the brick came up');
+      await sh(`node ${xlfsBin} umount ${mnt}`);
+      await waitFor(() => !serverRunning(vol));
+    } finally {
+      if (mounted(mnt)) await sh(`umount -l ${mnt}`);
+      await brick.remove();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 
   it('reads /dev/fuse on the event loop by default, or with -o reader-thread-count threads; sets the read-ahead', async () => {
     for (const { options, threads, readAheadKb } of [

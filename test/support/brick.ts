@@ -35,15 +35,15 @@ export class Brick {
     readonly port: number,
   ) {}
 
-  /** A fresh brick under `parent` (default: the temporary directory), started. */
-  static async create(options: { ctime?: boolean; parent?: string } = {}): Promise<Brick> {
+  /** A fresh brick under `parent` (default: the temporary directory), started unless `start` is false. */
+  static async create(options: { ctime?: boolean; parent?: string; start?: boolean } = {}): Promise<Brick> {
     requireGlusterfsd();
     const dir = mkdtempSync(join(options.parent ?? tmpdir(), 'xlfs-brick-'));
     const path = join(dir, 'brick');
     mkdirSync(path);
     const brick = new Brick(dir, path, await freePort());
     writeFileSync(join(dir, 'brick.vol'), brick.volfile(options.ctime ?? true));
-    await brick.start();
+    if (options.start !== false) await brick.start();
     return brick;
   }
 

@@ -3,7 +3,8 @@
 // (through glusterd's portmapper when no remote-port is given), does the DUMP/SETVOLUME handshake,
 // announces CHILD_UP, and from then on turns fops into calls of the GlusterFS 4.x program and
 // replies back into unwinds. A lost brick fails the calls in flight with ENOTCONN, announces
-// CHILD_DOWN and is reconnected with backoff; open fds are re-opened on the new connection.
+// CHILD_DOWN and is reconnected with backoff; open fds are re-opened on the new connection. A
+// brick that cannot be reached at start is announced CHILD_DOWN too, and tried again the same way.
 import { DefaultXlator } from '../../../generated/defaults.js';
 import type { FopReturn } from '../../../generated/fop-types.js';
 import { GlusterFopProgram } from '../../../generated/rpc-xdr.js';
@@ -60,6 +61,8 @@ export class ProtocolClient extends DefaultXlator {
   private up = false;
   private stopping = false;
   private reconnects = 0;
+  /** CHILD_UP or CHILD_DOWN has gone up since PARENT_UP: the graph knows whether we serve. */
+  private announced = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly openFds = new Set<Fd>();
   lastError = '';
@@ -79,6 +82,7 @@ export class ProtocolClient extends DefaultXlator {
   override notify(event: number, data?: unknown): void {
     if (event === XlatorEvent.PARENT_UP) {
       this.stopping = false;
+      this.announced = false;
       void this.connect();
       return;
     }
@@ -139,6 +143,7 @@ export class ProtocolClient extends DefaultXlator {
       this.reconnects = 0;
       this.lastError = '';
       this.log.info(`connected to ${this.options['remote-host']}:${conn.options.port}, brick '${this.options['remote-subvolume']}'`);
+      this.announced = true;
       this.notifyParents(XlatorEvent.CHILD_UP, this);
     } catch (e) {
       this.step = '';
@@ -150,6 +155,11 @@ export class ProtocolClient extends DefaultXlator {
       if (e instanceof HandshakeError && e.final && this.reconnects === 0) {
         // Wrong brick name or refused: say so upward at once (a mount fails with this reason).
         this.notifyParents(XlatorEvent.AUTH_FAILED, `${this.name}: ${message}`);
+      } else if (!this.announced) {
+        // As GlusterFS's client does on its first failed connect: say we are down rather than say
+        // nothing, so that a mount comes up (answering ENOTCONN) while we keep trying.
+        this.announced = true;
+        this.notifyParents(XlatorEvent.CHILD_DOWN, this);
       }
       this.scheduleReconnect();
     }
