@@ -30,6 +30,20 @@ export interface OptionDecl {
 
 export type OptionValue = string | number | boolean;
 
+/** What parseOptionValue makes of each option type. */
+type ValueOfType<T extends OptionType> = T extends 'bool' ? boolean : T extends 'int' | 'sizet' | 'percent' | 'percent-or-sizet' | 'time' | 'double' ? number : string;
+
+/**
+ * A translator's option values as its declarations make them, keyed by option name: a value for
+ * every option with a default, maybe none for one without. Glob keys (transport.socket.*) are left
+ * out. For the compiler to know the keys and types, declare the table `as const satisfies readonly
+ * OptionDecl[]` and the values `declare options: OptionValues<typeof MyXlator.options>`: a
+ * misspelt option name is then a compile error, not an undefined read at run time.
+ */
+export type OptionValues<Decls extends readonly OptionDecl[]> = {
+  readonly [D in Decls[number] as D['key'] extends `${string}*${string}` ? never : D['key']]: D extends { default: string } ? ValueOfType<D['type']> : ValueOfType<D['type']> | undefined;
+};
+
 export class OptionError extends Error {
   constructor(
     readonly key: string,

@@ -51,8 +51,11 @@ export abstract class Xlator {
 
   children: Xlator[] = [];
   parents: Xlator[] = [];
-  /** Validated option values, keyed by canonical option name, defaults filled in. */
-  options: Record<string, OptionValue> = {};
+  /**
+   * Validated option values, keyed by canonical option name, defaults filled in. A translator
+   * narrows this to its own declarations with `declare options: OptionValues<...>` (options.ts).
+   */
+  options: Readonly<Record<string, OptionValue | undefined>> = {};
   readonly log: Logger;
   initialized = false;
   /** Set by the graph: where events that leave the top go. */

@@ -2,7 +2,7 @@
 // compiles, is found by its type string in a volfile, and its rendered test (a real mount over
 // posix) passes without edits; bad requests are refused with the reason and write nothing.
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -67,6 +67,12 @@ it('renders translators that compile, mount by their type string, and pass their
   expect(translator).toContain('override writev(frame: Frame, fd: Fd, vector: Buffer[]');
   expect(translator).not.toMatch(/override (?!writev|dump)\w+\(/); // one fop, every other passed through
   await inCopy('npx', 'tsc', '-p', 'tsconfig.json', '--noEmit');
+  // Option values are typed from the translator's own table: a misspelt option does not compile.
+  const file = join(copy, 'xlators/examples/new-writev/index.ts');
+  expect(translator).toContain("this.options['log-calls']");
+  writeFileSync(file, translator.replace("this.options['log-calls']", "this.options['log-call']"));
+  await expect(inCopy('npx', 'tsc', '-p', 'tsconfig.json', '--noEmit')).rejects.toThrow(/new-writev\/index\.ts.*error TS2551: Property 'log-call' does not exist.*Did you mean 'log-calls'\?/);
+  writeFileSync(file, translator);
   await inCopy('npx', 'tsc', '-p', 'tsconfig.build.json');
   const tests = fops.map((fop) => `test/xlators/examples-new-${fop}.test.ts`);
   const plain = (await inCopy('npx', 'vitest', 'run', ...tests)).replace(/\x1b\[[0-9;]*m/g, '');

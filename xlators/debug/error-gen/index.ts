@@ -5,23 +5,24 @@ import { findFop, fopByNumber, allFops } from '../../../generated/fops.js';
 import { DefaultXlator } from '../../../generated/defaults.js';
 import { errorUnwinders } from '../../../generated/wind.js';
 import { Errno } from '../../../runtime/errno.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { Frame } from '../../../runtime/stack.js';
 
 export class ErrorGen extends DefaultXlator {
   static override readonly description = 'Fails chosen fops with an errno or an exception, for testing (GlusterFS debug/error-gen).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'enable', type: 'str', default: '', description: 'Comma-separated fops to fail (writev, getxattr ...); empty: none.' },
     { key: 'error-no', type: 'str', default: 'EIO', description: 'The errno to fail with (a name such as EIO or ENOSPC).' },
     { key: 'failure', type: 'percent', default: '100', description: 'Percentage of the enabled fops that fail.' },
     { key: 'throw', type: 'bool', default: 'off', description: 'Throw an exception inside the fop instead of answering the errno.' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof ErrorGen.options>;
 
   private readonly failing = new Set<number>();
   private errno: number = Errno.EIO;
 
   override init(): void {
-    for (const name of String(this.options['enable']).split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const name of this.options['enable'].split(',').map((s) => s.trim()).filter(Boolean)) {
       const fop = findFop(name);
       if (fop === undefined) throw new Error(`'${name}' is not a fop (known: ${allFops.map((f) => f.name).join(', ')})`);
       this.failing.add(fop.number);
@@ -30,17 +31,17 @@ export class ErrorGen extends DefaultXlator {
       const passOn = self[fop.method]!.bind(this);
       self[fop.method] = (frame: Frame, ...args: unknown[]) => (this.shouldFail() ? this.fail(frame) : passOn(frame, ...args));
     }
-    const errno = (Errno as Record<string, number>)[String(this.options['error-no']).toUpperCase()];
+    const errno = (Errno as Record<string, number>)[this.options['error-no'].toUpperCase()];
     if (errno === undefined) throw new Error(`'${this.options['error-no']}' is not an errno name`);
     this.errno = errno;
   }
 
   private shouldFail(): boolean {
-    return Math.random() * 100 < Number(this.options['failure']);
+    return Math.random() * 100 < this.options['failure'];
   }
 
   private fail(frame: Frame): void {
-    if (this.options['throw'] === true) throw new Error(`error-gen: ${fopByNumber[frame.op]?.name} fails by request`);
+    if (this.options['throw']) throw new Error(`error-gen: ${fopByNumber[frame.op]?.name} fails by request`);
     errorUnwinders[frame.op]!(frame, this.errno);
   }
 }

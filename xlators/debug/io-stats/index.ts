@@ -12,7 +12,7 @@ import { unwindGetxattr, unwindSetxattr } from '../../../generated/wind.js';
 import { Dict } from '../../../runtime/dict.js';
 import { errnoOf } from '../../../runtime/errno.js';
 import type { Loc } from '../../../runtime/loc.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { Frame } from '../../../runtime/stack.js';
 
 export const DUMP_KEY = 'trusted.io-stats-dump';
@@ -70,7 +70,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 export class IoStats extends TraceFops {
   static override readonly description = 'Counts fops, their latency and the bytes moved, and dumps the profile as JSON (GlusterFS debug/io-stats).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'latency-measurement', type: 'bool', default: 'off', description: 'Measure each fop’s latency; off: count fops and bytes only.' },
     { key: 'count-fop-hits', type: 'bool', default: 'off', description: 'Accepted for GlusterFS volfiles; fops are always counted here (it costs one map update).' },
     { key: 'dump-fd-stats', type: 'bool', default: 'off', description: 'Accepted for GlusterFS volfiles; per-fd statistics are not kept.' },
@@ -78,7 +78,8 @@ export class IoStats extends TraceFops {
     { key: 'ios-dump-format', type: 'str', default: 'json', values: ['json'], description: 'Format of dumps (JSON).' },
     { key: 'log-level', aliases: ['client-log-level', 'brick-log-level'], type: 'str', default: 'INFO', values: ['DEBUG', 'WARNING', 'ERROR', 'INFO', 'CRITICAL', 'NONE', 'TRACE'], description: 'Accepted for GlusterFS volfiles; the process log level is set with xlfs mount --log-level.' },
     { key: 'unique-id', type: 'str', default: '', description: 'A name for this instance in dumps (default: the volume name).' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof IoStats.options>;
 
   private cumulative = new Interval();
   private interval = new Interval();
@@ -88,9 +89,9 @@ export class IoStats extends TraceFops {
   private latency = false;
 
   override init(): void {
-    this.latency = this.options['latency-measurement'] === true;
+    this.latency = this.options['latency-measurement'];
     process.on('SIGUSR1', this.onSignal);
-    const every = Number(this.options['ios-dump-interval'] ?? 0);
+    const every = this.options['ios-dump-interval'];
     if (every > 0) {
       this.timer = setInterval(this.onSignal, every * 1000);
       this.timer.unref();
@@ -130,7 +131,7 @@ export class IoStats extends TraceFops {
   /** The profile; `clearInterval` starts a new interval, as a dump does. */
   profile(clearInterval = false): object {
     const out = {
-      volume: String(this.options['unique-id'] || this.name),
+      volume: this.options['unique-id'] || this.name,
       pid: process.pid,
       latency_measurement: this.latency,
       cumulative: this.cumulative.toJSON(this.latency),

@@ -6,13 +6,13 @@ import { allFops, findFop, fopByNumber } from '../../../generated/fops.js';
 import { TraceFops } from '../../../generated/trace-fops.js';
 import { errnoName } from '../../../runtime/errno.js';
 import { LogLevel, parseLogLevel } from '../../../runtime/log.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { Frame } from '../../../runtime/stack.js';
 import { formatValue } from './format.js';
 
 export class Trace extends TraceFops {
   static override readonly description = 'Logs every fop with its arguments as it winds and its results as it unwinds (GlusterFS debug/trace).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     {
       key: 'include-ops',
       aliases: ['include'],
@@ -32,7 +32,8 @@ export class Trace extends TraceFops {
       values: ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'],
       description: 'The level trace lines are logged at.',
     },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof Trace.options>;
 
   /** traced[fop number]: whether that fop is logged. */
   private readonly traced: boolean[] = [];
@@ -40,8 +41,8 @@ export class Trace extends TraceFops {
 
   override init(): void {
     if (this.children.length !== 1) throw new Error('debug/trace needs exactly one subvolume');
-    const include = this.options['include-ops'] as string | undefined;
-    const exclude = this.options['exclude-ops'] as string | undefined;
+    const include = this.options['include-ops'];
+    const exclude = this.options['exclude-ops'];
     if (include !== undefined && exclude !== undefined) throw new Error("options 'include-ops' and 'exclude-ops' cannot both be set");
     const listed = new Set<number>();
     for (const name of (include ?? exclude ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -50,7 +51,7 @@ export class Trace extends TraceFops {
       listed.add(fop.number);
     }
     for (const fop of allFops) this.traced[fop.number] = include !== undefined ? listed.has(fop.number) : !listed.has(fop.number);
-    this.level = parseLogLevel(String(this.options['log-level'] ?? 'INFO'));
+    this.level = parseLogLevel(this.options['log-level']);
   }
 
   protected override traces(op: number): boolean {

@@ -16,13 +16,13 @@
 import { allFops } from '../../../generated/fops.js';
 import { DefaultXlator } from '../../../generated/defaults.js';
 import { unwinders, winders } from '../../../generated/wind.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { Frame } from '../../../runtime/stack.js';
 
 const CLASSES = ['hi', 'normal', 'lo', 'least'] as const;
 type PriorityClass = (typeof CLASSES)[number];
 const LEAST = CLASSES.indexOf('least');
-const LIMIT_KEYS: Record<PriorityClass, string> = { hi: 'high-prio-threads', normal: 'normal-prio-threads', lo: 'low-prio-threads', least: 'least-prio-threads' };
+const LIMIT_KEYS = { hi: 'high-prio-threads', normal: 'normal-prio-threads', lo: 'low-prio-threads', least: 'least-prio-threads' } as const;
 
 interface Queued {
   frame: Frame;
@@ -32,7 +32,7 @@ interface Queued {
 
 export class IoThreads extends DefaultXlator {
   static override readonly description = 'Queues fops by priority and runs a bounded number at once, yielding the event loop (GlusterFS performance/io-threads).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'thread-count', type: 'int', default: '16', min: 1, max: 64, description: 'Fops in flight below this translator at most.' },
     { key: 'high-prio-threads', type: 'int', default: '16', min: 1, max: 64, description: 'Of which lookups, stats and other hi-priority fops at most.' },
     { key: 'normal-prio-threads', type: 'int', default: '16', min: 1, max: 64, description: 'Of which normal-priority fops at most.' },
@@ -40,7 +40,8 @@ export class IoThreads extends DefaultXlator {
     { key: 'least-prio-threads', type: 'int', default: '1', min: 1, max: 64, description: 'Of which least-priority fops at most.' },
     { key: 'enable-least-priority', type: 'bool', default: 'on', description: 'Put fops of internal callers (negative pid) in the least class.' },
     { key: 'pass-through', type: 'bool', default: 'false', description: 'Queue nothing.' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof IoThreads.options>;
 
   // Per class, indexed by position in CLASSES: numbers, not names, on the path every fop takes.
   private readonly queues: Queued[][] = CLASSES.map(() => []);
@@ -82,10 +83,10 @@ export class IoThreads extends DefaultXlator {
   }
 
   override init(): void {
-    this.threadCount = Number(this.options['thread-count']);
-    this.limits = CLASSES.map((c) => Number(this.options[LIMIT_KEYS[c]]));
-    this.passThrough = this.options['pass-through'] === true;
-    this.leastForInternal = this.options['enable-least-priority'] === true;
+    this.threadCount = this.options['thread-count'];
+    this.limits = CLASSES.map((c) => this.options[LIMIT_KEYS[c]]);
+    this.passThrough = this.options['pass-through'];
+    this.leastForInternal = this.options['enable-least-priority'];
   }
 
   /** Fops started so far, per class. */

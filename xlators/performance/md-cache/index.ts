@@ -25,7 +25,7 @@ import type { Iatt } from '../../../runtime/iatt.js';
 import type { Inode } from '../../../runtime/inode.js';
 import type { Iobref } from '../../../runtime/iobref.js';
 import type { Loc } from '../../../runtime/loc.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { Frame } from '../../../runtime/stack.js';
 
 interface Entry {
@@ -42,7 +42,7 @@ const now = () => performance.now();
 
 export class MdCache extends DefaultXlator {
   static override readonly description = 'Answers stat, lookup and chosen getxattrs from attributes cached for md-cache-timeout (GlusterFS performance/md-cache).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'md-cache-timeout', aliases: ['cache-timeout'], type: 'int', default: '1', min: 0, max: 600, description: 'Seconds cached attributes stay valid; 0 turns caching off.' },
     { key: 'force-readdirp', type: 'bool', default: 'true', description: 'Turn readdir into readdirp, so listing a directory fills the cache.' },
     { key: 'cache-posix-acl', type: 'bool', default: 'false', description: 'Cache system.posix_acl_access and system.posix_acl_default.' },
@@ -51,7 +51,8 @@ export class MdCache extends DefaultXlator {
     { key: 'cache-ima-xattrs', type: 'bool', default: 'true', description: 'Cache security.ima.' },
     { key: 'xattr-cache-list', type: 'str', default: '', description: 'More xattrs to cache: comma-separated names, * as a wildcard (user.*).' },
     { key: 'pass-through', type: 'bool', default: 'false', description: 'Cache nothing.' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof MdCache.options>;
 
   private readonly entries = new Map<Gfid, Entry>();
   /** Ticks at every change or invalidation: what a read's answer is checked against. */
@@ -64,14 +65,14 @@ export class MdCache extends DefaultXlator {
   private forceReaddirp = true;
 
   override init(): void {
-    this.timeoutMs = this.options['pass-through'] === true ? 0 : Number(this.options['md-cache-timeout']) * 1000;
-    this.forceReaddirp = this.options['force-readdirp'] === true;
+    this.timeoutMs = this.options['pass-through'] ? 0 : this.options['md-cache-timeout'] * 1000;
+    this.forceReaddirp = this.options['force-readdirp'];
     const names: string[] = [];
-    if (this.options['cache-posix-acl'] === true) names.push('system.posix_acl_access', 'system.posix_acl_default');
-    if (this.options['cache-selinux'] === true) names.push('security.selinux');
-    if (this.options['cache-capability-xattrs'] === true) names.push('security.capability');
-    if (this.options['cache-ima-xattrs'] === true) names.push('security.ima');
-    names.push(...String(this.options['xattr-cache-list']).split(',').map((s) => s.trim()).filter(Boolean));
+    if (this.options['cache-posix-acl']) names.push('system.posix_acl_access', 'system.posix_acl_default');
+    if (this.options['cache-selinux']) names.push('security.selinux');
+    if (this.options['cache-capability-xattrs']) names.push('security.capability');
+    if (this.options['cache-ima-xattrs']) names.push('security.ima');
+    names.push(...this.options['xattr-cache-list'].split(',').map((s) => s.trim()).filter(Boolean));
     this.patterns = names.map((n) => new RegExp(`^${n.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
   }
 

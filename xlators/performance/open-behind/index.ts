@@ -14,7 +14,7 @@ import type { Inode } from '../../../runtime/inode.js';
 import type { Iobref } from '../../../runtime/iobref.js';
 import type { Loc } from '../../../runtime/loc.js';
 import type { Flock } from '../../../runtime/lock.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import { callPool, type Credentials, type Frame } from '../../../runtime/stack.js';
 
 const O_TRUNC = 0o1000;
@@ -33,18 +33,19 @@ interface LazyFd {
 
 export class OpenBehind extends DefaultXlator {
   static override readonly description = 'Answers open at once and opens on the brick only when an fd fop needs it (GlusterFS performance/open-behind).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'lazy-open', type: 'bool', default: 'yes', description: 'Defer opens until an fd fop needs them; off: open at once.' },
     { key: 'read-after-open', type: 'bool', default: 'yes', description: 'A read waits for the real open (the only behaviour here: anonymous fds are not used).' },
     { key: 'pass-through', type: 'bool', default: 'false', description: 'Defer nothing.' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof OpenBehind.options>;
 
   readonly stats = { deferred: 0, opened: 0, neverOpened: 0 };
   /** lazy-open on and pass-through off, read once. */
   private deferOpens = true;
 
   override init(): void {
-    this.deferOpens = this.options['lazy-open'] === true && this.options['pass-through'] !== true;
+    this.deferOpens = this.options['lazy-open'] && !this.options['pass-through'];
   }
 
   private lazy(fd: Fd): LazyFd | undefined {

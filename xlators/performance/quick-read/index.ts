@@ -14,7 +14,7 @@ import { type Iatt, SetAttr } from '../../../runtime/iatt.js';
 import type { Inode } from '../../../runtime/inode.js';
 import type { Iobref } from '../../../runtime/iobref.js';
 import type { Loc } from '../../../runtime/loc.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { Frame } from '../../../runtime/stack.js';
 
 export const CONTENT_KEY = 'glusterfs.content';
@@ -28,12 +28,13 @@ interface Cached {
 
 export class QuickRead extends DefaultXlator {
   static override readonly description = 'Fetches small files whole on lookup and serves their reads from memory (GlusterFS performance/quick-read).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'cache-size', type: 'sizet', default: '128MB', min: 0, max: 32 * 1024 ** 3, description: 'Bytes of file content kept (least recently read dropped first).' },
     { key: 'cache-timeout', type: 'int', default: '1', min: 1, max: 60, description: 'Seconds fetched content is served without asking again.' },
     { key: 'max-file-size', type: 'sizet', default: '64KB', min: 0, max: 1000 * 1024, description: 'Files up to this size are fetched whole.' },
     { key: 'pass-through', type: 'bool', default: 'false', description: 'Cache nothing.' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof QuickRead.options>;
 
   /** Insertion order is recency: the first entry is the least recently used. */
   private readonly cache = new Map<Gfid, Cached>();
@@ -47,10 +48,10 @@ export class QuickRead extends DefaultXlator {
   private cacheTimeoutMs = 0;
 
   override init(): void {
-    this.maxFileSize = Number(this.options['max-file-size']);
-    this.cacheSize = Number(this.options['cache-size']);
-    this.cacheTimeoutMs = Number(this.options['cache-timeout']) * 1000;
-    this.enabled = this.options['pass-through'] !== true && this.maxFileSize > 0;
+    this.maxFileSize = this.options['max-file-size'];
+    this.cacheSize = this.options['cache-size'];
+    this.cacheTimeoutMs = this.options['cache-timeout'] * 1000;
+    this.enabled = !this.options['pass-through'] && this.maxFileSize > 0;
   }
 
   private drop(gfid: Gfid | undefined): void {

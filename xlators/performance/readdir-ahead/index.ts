@@ -14,7 +14,7 @@ import type { Gfid } from '../../../runtime/gfid.js';
 import type { Iatt } from '../../../runtime/iatt.js';
 import type { Iobref } from '../../../runtime/iobref.js';
 import type { Loc } from '../../../runtime/loc.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import { callPool, type Credentials, type Frame } from '../../../runtime/stack.js';
 
 interface Waiter {
@@ -42,14 +42,15 @@ const entrySize = (e: Dirent) => 152 + ((Buffer.byteLength(e.name) + 7) & ~7);
 
 export class ReaddirAhead extends DefaultXlator {
   static override readonly description = 'Reads directories ahead into a per-fd buffer and serves sequential readdirp from it (GlusterFS performance/readdir-ahead).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'rda-request-size', type: 'sizet', default: '131072', min: 4096, max: 131072, description: 'Size of each readdirp read ahead.' },
     { key: 'rda-low-wmark', type: 'sizet', default: '4096', min: 0, max: 10 * 1024 ** 2, description: 'Read ahead again when the buffer falls below this.' },
     { key: 'rda-high-wmark', type: 'sizet', default: '128KB', min: 0, max: 100 * 1024 ** 2, description: 'Stop reading ahead when the buffer reaches this.' },
     { key: 'rda-cache-limit', type: 'sizet', default: '10MB', min: 0, max: 1024 ** 3, description: 'All buffers together stay below this.' },
     { key: 'parallel-readdir', type: 'bool', default: 'off', description: 'Accepted for GlusterFS volfiles; with one subvolume there is nothing to read in parallel.' },
     { key: 'pass-through', type: 'bool', default: 'false', description: 'Read nothing ahead.' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof ReaddirAhead.options>;
 
   private readonly active = new Set<Prefetch>();
   private totalBytes = 0;
@@ -60,7 +61,7 @@ export class ReaddirAhead extends DefaultXlator {
   }
 
   override opendir(frame: Frame, loc: Loc, fd: Fd, xdata: Dict | null): FopReturn {
-    if (this.options['pass-through'] === true) return super.opendir(frame, loc, fd, xdata);
+    if (this.options['pass-through']) return super.opendir(frame, loc, fd, xdata);
     windOpendir(frame, (_f, _c, _x, opRet, opErrno, rfd, x) => {
       if (opRet >= 0) {
         const r = frame.root;
@@ -75,7 +76,7 @@ export class ReaddirAhead extends DefaultXlator {
 
   private fill(fd: Fd, p: Prefetch): void {
     if (p.filling || p.eod || p.error !== 0 || p.disabled) return;
-    if (p.bytes >= Number(this.options['rda-high-wmark']) || this.totalBytes >= Number(this.options['rda-cache-limit'])) return;
+    if (p.bytes >= this.options['rda-high-wmark'] || this.totalBytes >= this.options['rda-cache-limit']) return;
     p.filling = true;
     this.stats.prefetches++;
     const frame = callPool.createStack(this, p.reader);
@@ -95,7 +96,7 @@ export class ReaddirAhead extends DefaultXlator {
       }
       this.serveWaiting(p);
       this.fill(fd, p);
-    }, this.firstChild, fd, Number(this.options['rda-request-size']), p.next, null);
+    }, this.firstChild, fd, this.options['rda-request-size'], p.next, null);
   }
 
   /** Take up to `size` bytes' worth of buffered entries (at least one). */
@@ -139,7 +140,7 @@ export class ReaddirAhead extends DefaultXlator {
     }
     if (p.entries.length > 0 || p.eod || p.error !== 0) {
       this.answer(frame, p, size);
-      if (p.bytes < Number(this.options['rda-low-wmark'])) this.fill(fd, p);
+      if (p.bytes < this.options['rda-low-wmark']) this.fill(fd, p);
       return;
     }
     p.waiting.push({ frame, size });

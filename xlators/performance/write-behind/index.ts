@@ -21,7 +21,7 @@ import type { Iatt } from '../../../runtime/iatt.js';
 import type { Inode } from '../../../runtime/inode.js';
 import type { Iobref } from '../../../runtime/iobref.js';
 import type { Loc } from '../../../runtime/loc.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import { callPool, type Frame } from '../../../runtime/stack.js';
 import { BufferPool } from '../../../runtime/buffer-pool.js';
 import { type QueuedWrite, type WindBatch, WbInode } from './queue.js';
@@ -43,7 +43,7 @@ interface WbFd {
 export class WriteBehind extends DefaultXlator {
   static override readonly description =
     'Acknowledges writes at once and writes them behind, aggregated, keeping the order later fops depend on (GlusterFS performance/write-behind).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     {
       key: 'cache-size',
       aliases: ['window-size'],
@@ -64,7 +64,8 @@ export class WriteBehind extends DefaultXlator {
     { key: 'strict-O_DIRECT', type: 'bool', default: 'off', description: 'Do not hold writes of files opened O_DIRECT.' },
     { key: 'strict-write-ordering', type: 'bool', default: 'off', description: 'Never let two writes of a file be in flight at once, even when they do not overlap.' },
     { key: 'pass-through', type: 'bool', default: 'false', description: 'Pass every fop through untouched.' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof WriteBehind.options>;
 
   private readonly busy = new Set<WbInode>();
   /** Inodes with writes held, by gfid, for readdirp replies. */
@@ -77,19 +78,19 @@ export class WriteBehind extends DefaultXlator {
   private strictODirect = false;
 
   override init(): void {
-    this.passThrough = this.options['pass-through'] === true;
-    this.flushBehind = this.options['flush-behind'] === true;
-    this.strictODirect = this.options['strict-O_DIRECT'] === true;
+    this.passThrough = this.options['pass-through'];
+    this.flushBehind = this.options['flush-behind'];
+    this.strictODirect = this.options['strict-O_DIRECT'];
   }
 
   private wbInode(inode: Inode): WbInode {
     let wb = inode.ctx.get(this) as WbInode | undefined;
     if (wb === undefined) {
       wb = new WbInode({
-        aggregateSize: Number(this.options['aggregate-size']),
-        windowSize: Number(this.options['cache-size']),
-        tricklingWrites: this.options['trickling-writes'] === true,
-        strictWriteOrdering: this.options['strict-write-ordering'] === true,
+        aggregateSize: this.options['aggregate-size'],
+        windowSize: this.options['cache-size'],
+        tricklingWrites: this.options['trickling-writes'],
+        strictWriteOrdering: this.options['strict-write-ordering'],
         wind: (batch, completed) => this.windBatch(batch, completed),
       });
       inode.ctx.set(this, wb);

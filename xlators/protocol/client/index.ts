@@ -15,7 +15,7 @@ import type { Iatt } from '../../../runtime/iatt.js';
 import type { Iobref } from '../../../runtime/iobref.js';
 import type { Loc } from '../../../runtime/loc.js';
 import type { Flock, Lease, LockMigrationInfo } from '../../../runtime/lock.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { RpcConnection, RpcCredential } from '../../../runtime/rpc/connection.js';
 import type { XdrReader, XdrWriter } from '../../../runtime/rpc/xdr.js';
 import type { Frame } from '../../../runtime/stack.js';
@@ -45,7 +45,7 @@ const RECONNECT_MAX_MS = 3000;
 
 export class ProtocolClient extends DefaultXlator {
   static override readonly description = 'Sends fops to one GlusterFS brick over its wire protocol (GlusterFS protocol/client).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'remote-host', type: 'internet-address', description: 'Address of the brick (or of glusterd, which names the brick port).' },
     { key: 'remote-port', type: 'int', min: 1, max: 65535, description: "The brick's port; when absent, glusterd's portmapper on 24007 is asked by remote-subvolume." },
     { key: 'remote-subvolume', type: 'any', description: "The brick's name: its top translator, the brick path for glusterd-made volumes." },
@@ -54,7 +54,8 @@ export class ProtocolClient extends DefaultXlator {
     { key: 'ping-timeout', type: 'time', default: '42', min: 0, max: 1013, description: 'Seconds of silence, while calls wait, after which the brick is pinged and, still silent, dropped.' },
     { key: 'frame-timeout', aliases: ['rpc-timeout'], type: 'time', default: '1800', min: 0, max: 86400, description: 'Seconds a call may wait for its reply before it fails.' },
     { key: 'send-gids', type: 'bool', default: 'on', description: "Send the caller's supplementary groups." },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof ProtocolClient.options>;
   static readonly subvolumes = { min: 0, max: 0 };
 
   private conn: RpcConnection | null = null;
@@ -72,11 +73,17 @@ export class ProtocolClient extends DefaultXlator {
   private handshaking: RpcConnection | null = null;
 
   private sendGids = true;
+  private remoteHost = '';
+  private remoteSubvolume = '';
 
   override init(): void {
-    if (this.options['remote-host'] === undefined) throw new Error("option 'remote-host' is required: the brick's address");
-    if (this.options['remote-subvolume'] === undefined) throw new Error("option 'remote-subvolume' is required: the brick's name (its path)");
-    this.sendGids = this.options['send-gids'] !== false;
+    const host = this.options['remote-host'];
+    const subvolume = this.options['remote-subvolume'];
+    if (host === undefined) throw new Error("option 'remote-host' is required: the brick's address");
+    if (subvolume === undefined) throw new Error("option 'remote-subvolume' is required: the brick's name (its path)");
+    this.remoteHost = host;
+    this.remoteSubvolume = subvolume;
+    this.sendGids = this.options['send-gids'];
   }
 
   override notify(event: number, data?: unknown): void {
@@ -117,15 +124,15 @@ export class ProtocolClient extends DefaultXlator {
     const port = this.options['remote-port'];
     try {
       const { conn } = await connectToBrick({
-        host: String(this.options['remote-host']),
-        port: port === undefined ? null : Number(port),
+        host: this.remoteHost,
+        port: port ?? null,
         family: this.options['transport.address-family'] === 'inet6' ? 6 : 4,
-        frameTimeout: Number(this.options['frame-timeout']),
-        pingTimeout: Number(this.options['ping-timeout']),
-        remoteSubvolume: String(this.options['remote-subvolume']),
+        frameTimeout: this.options['frame-timeout'],
+        pingTimeout: this.options['ping-timeout'],
+        remoteSubvolume: this.remoteSubvolume,
         clientName: this.name,
         reconnects: this.reconnects,
-        extra: { 'remote-host': String(this.options['remote-host']), 'transport-type': 'tcp' },
+        extra: { 'remote-host': this.remoteHost, 'transport-type': 'tcp' },
         onStep: (step) => (this.step = step),
         onConnection: (conn) => (this.handshaking = conn),
       });
@@ -142,7 +149,7 @@ export class ProtocolClient extends DefaultXlator {
       this.up = true;
       this.reconnects = 0;
       this.lastError = '';
-      this.log.info(`connected to ${this.options['remote-host']}:${conn.options.port}, brick '${this.options['remote-subvolume']}'`);
+      this.log.info(`connected to ${this.remoteHost}:${conn.options.port}, brick '${this.remoteSubvolume}'`);
       this.announced = true;
       this.notifyParents(XlatorEvent.CHILD_UP, this);
     } catch (e) {
@@ -171,8 +178,8 @@ export class ProtocolClient extends DefaultXlator {
     const wasUp = this.up;
     this.up = false;
     if (wasUp) {
-      if (this.stopping) this.log.info(`disconnected from brick '${this.options['remote-subvolume']}': ${reason}`);
-      else this.log.warning(`lost brick '${this.options['remote-subvolume']}': ${reason}; reconnecting`);
+      if (this.stopping) this.log.info(`disconnected from brick '${this.remoteSubvolume}': ${reason}`);
+      else this.log.warning(`lost brick '${this.remoteSubvolume}': ${reason}; reconnecting`);
       this.notifyParents(XlatorEvent.CHILD_DOWN, this);
     }
     this.scheduleReconnect();
@@ -290,7 +297,7 @@ export class ProtocolClient extends DefaultXlator {
   }
 
   override dump(): Record<string, unknown> {
-    return { connected: this.up, remote: `${this.options['remote-host']}:${this.conn?.options.port ?? '-'}`, inFlight: this.conn?.inFlight ?? 0, queuedBytes: this.conn?.queuedBytes ?? 0, openFds: this.openFds.size, lastError: this.lastError };
+    return { connected: this.up, remote: `${this.remoteHost}:${this.conn?.options.port ?? '-'}`, inFlight: this.conn?.inFlight ?? 0, queuedBytes: this.conn?.queuedBytes ?? 0, openFds: this.openFds.size, lastError: this.lastError };
   }
 
   // The fops, by area, in fops.ts.

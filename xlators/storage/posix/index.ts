@@ -15,7 +15,7 @@ import { type Gfid, gfidToBuffer, ROOT_GFID } from '../../../runtime/gfid.js';
 import type { Iatt } from '../../../runtime/iatt.js';
 import type { Loc } from '../../../runtime/loc.js';
 import { type Flock, LockCmd } from '../../../runtime/lock.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { CallStack, Frame } from '../../../runtime/stack.js';
 import { lsetxattr } from '../../../runtime/sys/libc.js';
 import * as attrs from './attrs.js';
@@ -43,9 +43,10 @@ export interface DirCtx {
 
 export class Posix extends DefaultXlator {
   static override readonly description = 'Stores the volume in a local directory (GlusterFS storage/posix).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'directory', type: 'path', description: 'The directory that holds the volume (it must exist).' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof Posix.options>;
   static readonly subvolumes = { min: 0, max: 0 };
 
   directory = '';

@@ -19,7 +19,7 @@ import type { Fd } from '../../../runtime/fd.js';
 import { type Iatt, SetAttr } from '../../../runtime/iatt.js';
 import type { Inode } from '../../../runtime/inode.js';
 import type { Loc } from '../../../runtime/loc.js';
-import type { OptionDecl } from '../../../runtime/options.js';
+import type { OptionDecl, OptionValues } from '../../../runtime/options.js';
 import type { CallStack, Frame } from '../../../runtime/stack.js';
 
 const R = 4;
@@ -56,9 +56,10 @@ function askingAcls(xdata: Dict | null): Dict {
 
 export class PosixAcl extends DefaultXlator {
   static override readonly description = 'Enforces POSIX ACLs in the client and applies default ACLs to new objects (GlusterFS system/posix-acl).';
-  static override readonly options: readonly OptionDecl[] = [
+  static override readonly options = [
     { key: 'super-uid', type: 'int', default: '0', min: 0, max: 0xffffffff, description: 'The uid treated as root (may do anything).' },
-  ];
+  ] as const satisfies readonly OptionDecl[];
+  declare options: OptionValues<typeof PosixAcl.options>;
   readonly stats = { refused: 0, inherited: 0 };
 
   private ctx(inode: Inode | null | undefined): AclCtx | undefined {
@@ -89,7 +90,7 @@ export class PosixAcl extends DefaultXlator {
   }
 
   private isSuper(root: CallStack): boolean {
-    return root.uid === 0 || root.uid === Number(this.options['super-uid']);
+    return root.uid === 0 || root.uid === this.options['super-uid'];
   }
 
   /** The permission check of the kernel's generic_permission, with the ACL in place of the group bits. */
