@@ -5,7 +5,8 @@
 // an idle one (a virtual CPU asleep) a wake-up that costs far more. Left free, the scheduler
 // places them differently from run to run; this shows each placement apart. Not a test: run as
 // root, on a machine with at least 2 CPUs,
-//   npx tsx bench/placement.ts [--runs 5] [--seconds 5] [--meta-files 2000] [--workloads create,rand] [--record]
+//   npx tsx bench/placement.ts [--runs 5] [--seconds 5] [--meta-files 2000] [--workloads create,rand] [--xlfs-options OPTS] [--record]
+// (--xlfs-options: mount options for the xlfs mount, e.g. hand-off=on)
 import { median, numberOption, record, recordResult, stringOption } from './common.js';
 import { serverOf, withGlusterClients } from './gluster-mounts.js';
 import { cleanUp, sh, workloadsFor } from './workloads.js';
@@ -14,7 +15,8 @@ const runs = numberOption('runs', 5);
 const seconds = numberOption('seconds', 5);
 const metaFiles = numberOption('meta-files', 2000);
 const work = '/var/tmp/xlfs-bench-placement';
-const mounts = [{ name: 'gluster-stock', kind: 'stock' }, { name: 'xlfs-gluster', kind: 'xlfs' }] as const;
+const xlfsOptions = stringOption('xlfs-options');
+const mounts = [{ name: 'gluster-stock', kind: 'stock' }, { name: 'xlfs-gluster', kind: 'xlfs', options: xlfsOptions }] as const;
 const clients = mounts.map((m) => m.name);
 
 /** CPUs of the application, the client and the brick; null leaves that one to the scheduler. */
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
   if (record) {
     recordResult(
       import.meta.filename,
-      `One brick mounted by both clients at once; for each placement the application (fio, bench/meta.py), the client serving the mount and the brick are pinned with taskset (every thread), and each workload is run ${runs} times alternately through each client (median); ${seconds} s random, ${metaFiles} files for metadata; ${cpus} vCPUs, kernel ${sh('uname -r').trim()}.`,
+      `One brick mounted by both clients at once; for each placement the application (fio, bench/meta.py), the client serving the mount and the brick are pinned with taskset (every thread), and each workload is run ${runs} times alternately through each client (median)${xlfsOptions === undefined ? '' : `; xlfs mounted with -o ${xlfsOptions}`}; ${seconds} s random, ${metaFiles} files for metadata; ${cpus} vCPUs, kernel ${sh('uname -r').trim()}.`,
       table,
     );
   }
