@@ -227,7 +227,9 @@ export class RpcConnection extends EventEmitter<{ connect: []; disconnect: [reas
       const failOpen = (why: string) => {
         if (settled) return;
         settled = true;
-        reject(new RpcError(`${this.options.host}:${this.options.port}: ${why}`, Errno.ENOTCONN, true));
+        // Node's own messages name the address already ("connect ECONNREFUSED 127.0.0.1:49152").
+        const where = `${this.options.host}:${this.options.port}`;
+        reject(new RpcError(why.includes(where) ? why : `${where}: ${why}`, Errno.ENOTCONN, true));
       };
       socket.on('error', (e) => {
         failOpen(e.message);
