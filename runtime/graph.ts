@@ -57,9 +57,8 @@ export class Graph implements GraphView {
   readonly top: Xlator;
   readonly warnings: string[];
   private stateWaiters: Array<{ acceptDown: boolean; settled: (state: 'up' | 'down') => void; failed: (reason: string) => void }> = [];
-  /** CHILD_DOWN was the last word from below (and no CHILD_UP since). */
-  private childDown = false;
-  private childUp = false;
+  /** The last word on the subvolumes that reached the top: CHILD_UP, CHILD_DOWN, or none yet. */
+  private childState: 'up' | 'down' | null = null;
   private active = false;
   /** Events that leave the top of the graph (the FUSE bridge listens here, as ctx->root). */
   onTopEvent: ((event: number, from: Xlator) => void) | null = null;
@@ -173,8 +172,7 @@ export class Graph implements GraphView {
    * each translator's reason (a peer that never answers sends neither), or at once on AUTH_FAILED.
    */
   waitForChildState(ms = 30_000, acceptDown = true): Promise<'up' | 'down'> {
-    if (this.childUp) return Promise.resolve('up');
-    if (acceptDown && this.childDown) return Promise.resolve('down');
+    if (this.childState === 'up' || (acceptDown && this.childState === 'down')) return Promise.resolve(this.childState);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const reasons = this.downReasons();
@@ -203,7 +201,7 @@ export class Graph implements GraphView {
   }
 
   get isUp(): boolean {
-    return this.childUp;
+    return this.childState === 'up';
   }
 
   /** PARENT_DOWN, then fini every translator, top first. Errors are logged, not thrown: shut down regardless. */
@@ -236,16 +234,14 @@ export class Graph implements GraphView {
 
   private handleTopEvent(event: number, from: Xlator, data: unknown): void {
     graphLog.debug(`${eventName(event)} from '${from.name}' reached the top`);
-    if (event === XlatorEvent.CHILD_UP && !this.childUp) {
-      this.childUp = true;
-      this.childDown = false;
+    if (event === XlatorEvent.CHILD_UP && this.childState !== 'up') {
+      this.childState = 'up';
       for (const w of this.stateWaiters.splice(0)) w.settled('up');
     } else if (event === XlatorEvent.AUTH_FAILED) {
       const reason = typeof data === 'string' ? data : `'${from.name}' was refused by its server`;
       for (const w of this.stateWaiters.splice(0)) w.failed(reason);
     } else if (event === XlatorEvent.CHILD_DOWN) {
-      this.childUp = false;
-      this.childDown = true;
+      this.childState = 'down';
       const waiting = this.stateWaiters;
       this.stateWaiters = waiting.filter((w) => !w.acceptDown);
       for (const w of waiting) if (w.acceptDown) w.settled('down');

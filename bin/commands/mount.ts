@@ -158,7 +158,12 @@ async function serve(volfile: string, mnt: string, parsed: Map<string, string>, 
   process.on('unhandledRejection', (e) => log.critical(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
 
   await session.ready();
-  log.info(`mounted ${volfile} at ${mnt}`);
+  reportMounted(`mounted ${volfile} at ${mnt}`, warning);
+}
+
+/** Log the mount, and tell the command that started this daemon (with the warning it prints). */
+function reportMounted(what: string, warning: string | null): void {
+  log.info(what);
   if (warning !== null) log.warning(warning);
   process.send?.({ mounted: true, warning });
 }
@@ -182,9 +187,7 @@ async function serveNative(bridge: FuseBridge, graph: Graph, mnt: string, volfil
   }, 500);
   watch.unref();
   process.on('uncaughtException', (e) => log.critical(`uncaught: ${e.stack ?? e}`));
-  log.info(`mounted ${volfile} at ${mnt} (fuse-native)`);
-  if (warning !== null) log.warning(warning);
-  process.send?.({ mounted: true, warning });
+  reportMounted(`mounted ${volfile} at ${mnt} (fuse-native)`, warning);
 }
 
 /** Re-run this command in the foreground, detached, and return once it reports the mount ready. */

@@ -62,8 +62,6 @@ export class ProtocolClient extends DefaultXlator {
   private up = false;
   private stopping = false;
   private reconnects = 0;
-  /** CHILD_UP or CHILD_DOWN has gone up since PARENT_UP: the graph knows whether we serve. */
-  private announced = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly openFds = new Set<Fd>();
   lastError = '';
@@ -89,7 +87,7 @@ export class ProtocolClient extends DefaultXlator {
   override notify(event: number, data?: unknown): void {
     if (event === XlatorEvent.PARENT_UP) {
       this.stopping = false;
-      this.announced = false;
+      this.reconnects = 0;
       void this.connect();
       return;
     }
@@ -150,7 +148,6 @@ export class ProtocolClient extends DefaultXlator {
       this.reconnects = 0;
       this.lastError = '';
       this.log.info(`connected to ${this.remoteHost}:${conn.options.port}, brick '${this.remoteSubvolume}'`);
-      this.announced = true;
       this.notifyParents(XlatorEvent.CHILD_UP, this);
     } catch (e) {
       this.step = '';
@@ -159,14 +156,12 @@ export class ProtocolClient extends DefaultXlator {
       const message = (e as Error).message;
       if (message !== this.lastError) this.log.error(message);
       this.lastError = message;
-      if (e instanceof HandshakeError && e.final && this.reconnects === 0) {
-        // Wrong brick name or refused: say so upward at once (a mount fails with this reason).
-        this.notifyParents(XlatorEvent.AUTH_FAILED, `${this.name}: ${message}`);
-      } else if (!this.announced) {
-        // As GlusterFS's client does on its first failed connect: say we are down rather than say
-        // nothing, so that a mount comes up (answering ENOTCONN) while we keep trying.
-        this.announced = true;
-        this.notifyParents(XlatorEvent.CHILD_DOWN, this);
+      if (this.reconnects === 0) {
+        // The first attempt failed: say so upward at once. A wrong brick name or a refusal fails
+        // a mount with this reason; anything else is CHILD_DOWN, as GlusterFS's client says on its
+        // first failed connect, so that a mount comes up (answering ENOTCONN) while we keep trying.
+        if (e instanceof HandshakeError && e.final) this.notifyParents(XlatorEvent.AUTH_FAILED, `${this.name}: ${message}`);
+        else this.notifyParents(XlatorEvent.CHILD_DOWN, this);
       }
       this.scheduleReconnect();
     }
